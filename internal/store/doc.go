@@ -1,0 +1,44 @@
+// Package store is sfbridge's storage seam: the interface every database
+// driver implements ([Driver], with its [Dialect]), the transactions code
+// runs in ([Store.Write], [Store.Read], [Tx]) and the repositories of what
+// sfbridge keeps: users, orgs and their connections (with secrets sealed by
+// package secret), workflows with their versions and state, sync
+// checkpoints, and sync runs. Sheets — the local tables — live in package
+// sheet, on the same transactions.
+//
+// # Drivers
+//
+// store/sqlite is the embedded default; a PostgreSQL driver (pgx through
+// database/sql) fits the same interface. A driver owns its connections, its
+// migrations (embedded NNNN_slug.sql files, applied by [Open] in one
+// transaction and checked against what is already applied), and maps its
+// native errors onto this package's sentinels ([ErrNotFound], [ErrConflict],
+// [ErrConstraint], [ErrBusy], [ErrReadOnly]). Package storetest is the
+// conformance suite every driver runs.
+//
+// # Portable SQL
+//
+// Code above the driver writes one SQL for every engine: placeholders are
+// $1, $2 ... (SQLite and PostgreSQL both accept them); upserts are INSERT ...
+// ON CONFLICT (...) DO UPDATE; RETURNING, IS DISTINCT FROM and lower() are
+// shared; identifiers are quoted with [QuoteIdent]. What differs — column
+// types, checks, table options, case-insensitive matching — comes from the
+// driver's [Dialect], never from a test of which engine is in use.
+//
+// # Transactions
+//
+// A [Scope] runs functions in a transaction: a *Store opens one per call, a
+// *Tx runs the function inside itself. Repositories and package sheet take a
+// Scope, so the sync engine writes a batch of rows and moves its checkpoint
+// in one transaction:
+//
+//	err := st.Write(ctx, func(tx *store.Tx) error {
+//		if _, err := sh.Upsert(ctx, tx, batch); err != nil {
+//			return err
+//		}
+//		return tx.Checkpoints().Save(ctx, wf.ID, "inbound", cursor)
+//	})
+//
+// Decision records: docs/adr/0040-storage-seam.md,
+// docs/adr/0041-sqlite-driver.md, docs/adr/0042-schema-migrations.md.
+package store
