@@ -19,11 +19,22 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// invalid marks err as caused by the user's input (exit code 2).
-func invalid(err error) error { return &exitError{code: ExitInvalid, err: err} }
+// invalid marks err as caused by the user's input (exit code 2). It returns
+// nil for nil.
+func invalid(err error) error { return withCode(ExitInvalid, err) }
 
-// environment marks err as caused by something outside sfbridge (exit code 3).
-func environment(err error) error { return &exitError{code: ExitEnvironment, err: err} }
+// environment marks err as caused by something outside sfbridge (exit code
+// 3). It returns nil for nil.
+func environment(err error) error { return withCode(ExitEnvironment, err) }
+
+// withCode marks err with an exit code, unless it already carries one.
+func withCode(code int, err error) error {
+	var ee *exitError
+	if err == nil || errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: code, err: err}
+}
 
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -74,9 +75,8 @@ func (o *Org) check() error {
 	if o.Name == "" {
 		return fmt.Errorf("%w: the org name is empty", ErrInvalid)
 	}
-	u, err := url.Parse(o.LoginURL)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("%w: the login URL %q is not an https URL such as https://login.salesforce.com", ErrInvalid, o.LoginURL)
+	if !validLoginURL(o.LoginURL) {
+		return fmt.Errorf("%w: the login URL %q is not an https URL such as https://login.salesforce.com (plain http is accepted only on loopback, for the emulator)", ErrInvalid, o.LoginURL)
 	}
 	if strings.TrimSpace(o.ClientID) == "" {
 		return fmt.Errorf("%w: the connected app's consumer key (client id) is empty", ErrInvalid)
@@ -285,4 +285,22 @@ func nullTime(t time.Time) sql.NullTime {
 		return sql.NullTime{}
 	}
 	return sql.NullTime{Time: t.UTC(), Valid: true}
+}
+
+// validLoginURL accepts https URLs, and http ones on a loopback host (the
+// local emulator), where nothing crosses a network.
+func validLoginURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		return host == "localhost" || ip != nil && ip.IsLoopback()
+	}
+	return false
 }

@@ -1,0 +1,31 @@
+// Package cli is sfbridge's command tree: it parses the arguments (with
+// github.com/alecthomas/kong), runs the chosen command and maps its outcome
+// to an exit code: 0 done, 1 internal error, 2 invalid input (flags,
+// configuration, workflow files), 3 environment (Salesforce, the database,
+// the network, a port in use). Commands mark their errors with invalid or
+// environment; anything unmarked is a bug, exit code 1.
+//
+// The commands:
+//
+//   - emulator: the local Salesforce emulator (package sfemu) on a loopback
+//     port. It prints "emulator ready: http://127.0.0.1:PORT" once it
+//     listens, then the development credentials and the admin API.
+//   - serve: the server: the orgs of the configuration registered, the sync
+//     scheduler running, /healthz answering.
+//   - demo: the emulator in-process, a data directory, the demo org
+//     connected, the sample workflows of examples/ installed and synced.
+//   - org add|connect|list|status: orgs and the connections to them
+//     (web-server flow with PKCE and a loopback callback, JWT bearer,
+//     username-password).
+//   - workflow validate|apply|list|status|run|enable|disable.
+//   - sheet list|show|export.
+//
+// Every command but emulator and version works on a data directory
+// (--data, $SFBRIDGE_DATA, default ./.sfbridge) through the configuration
+// of package config, and opens the store itself: the commands work with
+// or without a server running on the same data. Long work draws progress
+// bars on stderr when it is a terminal, or with --progress.
+//
+// Decisions: docs/adr/0080-configuration.md, docs/adr/0081-cli-on-the-data-directory.md,
+// docs/adr/0082-emulator-command.md, docs/adr/0083-demo.md.
+package cli

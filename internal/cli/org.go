@@ -1,0 +1,386 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sfbridge/sfbridge/internal/config"
+	"github.com/sfbridge/sfbridge/internal/salesforce"
+	"github.com/sfbridge/sfbridge/internal/secret"
+	"github.com/sfbridge/sfbridge/internal/store"
+)
+
+type orgCmd struct {
+	Add     orgAddCmd     `cmd:"" help:"Register a Salesforce org (and connect to it, with the jwt and password flows)."`
+	Connect orgConnectCmd `cmd:"" help:"Connect to a registered org: log in and store the tokens, encrypted."`
+	List    orgListCmd    `cmd:"" help:"List the registered orgs, their connection state and API usage."`
+	Status  orgStatusCmd  `cmd:"" help:"Show an org's connection state, how to fix it, its API usage and workflows."`
+}
+
+// connectFlags say how to log in to an org.
+type connectFlags struct {
+	Flow        string `help:"How to log in: web (a browser, OAuth with PKCE), jwt (a private key, no person) or password (emulator and development orgs)." enum:"web,jwt,password" default:"web"`
+	Username    string `help:"Salesforce username to log in as (jwt and password flows)."`
+	KeyFile     string `help:"PEM private key whose certificate is uploaded to the connected app (jwt flow)." type:"existingfile" placeholder:"FILE"`
+	PasswordEnv string `help:"Environment variable holding the Salesforce password (password flow)." placeholder:"VAR"`
+	User        string `help:"The sfbridge user this connection belongs to (workflows owned by this user act with it); default the Salesforce username." placeholder:"LOGIN"`
+}
+
+// webFlags tune the web-server flow's browser login.
+type webFlags struct {
+	Callback  string        `help:"OAuth callback URL (web flow), registered in the connected app; on 127.0.0.1 or localhost. Port 0 picks a free port (the emulator accepts any)." default:"http://127.0.0.1:1717/callback"`
+	NoBrowser bool          `help:"Print the login URL without opening a browser (web flow)."`
+	Timeout   time.Duration `help:"How long to wait for the browser login (web flow)." default:"5m"`
+}
+
+type orgAddCmd struct {
+	dataFlags
+	Name            string        `arg:"" help:"A name for the org in sfbridge, e.g. production."`
+	Login           string        `help:"Where users log in: production, sandbox, a My Domain URL, or any URL such as the emulator's (http://127.0.0.1:8383)." default:"production"`
+	ClientID        string        `help:"The connected app's consumer key." required:""`
+	ClientSecretEnv string        `help:"Environment variable holding the connected app's consumer secret (secrets never go on the command line)." placeholder:"VAR"`
+	Poll            time.Duration `help:"How often the org's workflows poll Salesforce." default:"5m"`
+	connectFlags
+}
+
+func (c *orgAddCmd) Run(e *env) error {
+	login, err := config.LoginURL(c.Login)
+	if err != nil {
+		return invalid(fmt.Errorf("--login: %w", err))
+	}
+	if c.Poll <= 0 {
+		return invalid(fmt.Errorf("--poll %s: the polling interval must be positive, e.g. 5m", c.Poll))
+	}
+	clientSecret, err := envSecret(e, "--client-secret-env", c.ClientSecretEnv)
+	if err != nil {
+		return err
+	}
+	// Check the login flags before anything is stored.
+	grant, err := c.connectFlags.grant(e)
+	if err != nil {
+		return err
+	}
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	o, err := a.store.Orgs().Create(e.ctx, store.Org{
+		Name: c.Name, LoginURL: login, ClientID: c.ClientID, ClientSecret: clientSecret, PollInterval: c.Poll,
+	})
+	switch {
+	case errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrInvalid):
+		return invalid(err)
+	case err != nil:
+		return environment(err)
+	}
+	fmt.Fprintf(e.stdout, "org %q registered: login %s, polling every %s\n", o.Name, o.LoginURL, o.PollInterval)
+	if grant == nil {
+		fmt.Fprintf(e.stdout, "next: connect to it with: sfbridge org connect %s%s\n", o.Name, dataHint(c.dataFlags))
+		return nil
+	}
+	if err := a.connect(e, o, c.connectFlags, grant, webFlags{}); err != nil {
+		return fmt.Errorf("%w\nthe org is registered: once that is fixed, connect with sfbridge org connect %s%s", err, o.Name, dataHint(c.dataFlags))
+	}
+	return nil
+}
+
+type orgConnectCmd struct {
+	dataFlags
+	Name string `arg:"" help:"The org to connect to."`
+	connectFlags
+	webFlags
+}
+
+func (c *orgConnectCmd) Run(e *env) error {
+	grant, err := c.connectFlags.grant(e)
+	if err != nil {
+		return err
+	}
+	a, err := c.open(e, false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	o, err := a.org(e.ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	return a.connect(e, o, c.connectFlags, grant, c.webFlags)
+}
+
+// grant returns the grant of the jwt and password flows, and nil for the
+// web flow, which needs a browser.
+func (c *connectFlags) grant(e *env) (salesforce.Grant, error) {
+	var pw secret.Value
+	if c.Flow == string(config.FlowPassword) && c.PasswordEnv != "" {
+		var err error
+		if pw, err = envSecret(e, "--password-env", c.PasswordEnv); err != nil {
+			return nil, err
+		}
+	}
+	g, err := grantFor(config.Flow(c.Flow), c.Username, c.KeyFile, pw)
+	if err != nil {
+		return nil, invalid(fmt.Errorf("--flow %s: %w", c.Flow, err))
+	}
+	return g, nil
+}
+
+// grantFor returns the grant of the jwt and password flows, and nil for the
+// web flow.
+func grantFor(flow config.Flow, username, keyFile string, password secret.Value) (salesforce.Grant, error) {
+	switch flow {
+	case config.FlowJWT:
+		if username == "" || keyFile == "" {
+			return nil, errors.New("the jwt flow needs a username and a key file")
+		}
+		pem, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the private key: %w", err)
+		}
+		key, err := salesforce.ParseRSAPrivateKey(pem)
+		if err != nil {
+			return nil, fmt.Errorf("reading the private key %s: %w", keyFile, err)
+		}
+		return salesforce.JWTBearerGrant(username, key), nil
+	case config.FlowPassword:
+		if username == "" || password.IsZero() {
+			return nil, errors.New("the password flow needs a username and a password (--password-env VAR, VAR holding it)")
+		}
+		return salesforce.PasswordGrant(username, password.Reveal()), nil
+	}
+	return nil, nil
+}
+
+// envSecret reads a secret from the environment variable a flag names;
+// an empty name gives the empty secret.
+func envSecret(e *env, flag, name string) (secret.Value, error) {
+	if name == "" {
+		return secret.Value{}, nil
+	}
+	v, ok := e.lookupEnv(name)
+	if !ok || v == "" {
+		return secret.Value{}, invalid(fmt.Errorf("%s %s: the environment variable $%s is not set", flag, name, name))
+	}
+	return secret.New(v), nil
+}
+
+// connect logs in to the org with grant, or in a browser when grant is nil,
+// stores the connection for the sfbridge user, and records what the token
+// tells about the org.
+func (a *app) connect(e *env, o store.Org, c connectFlags, grant salesforce.Grant, web webFlags) error {
+	ctx := e.ctx
+	cfg := a.salesforceConfig(o)
+	var (
+		client *salesforce.Client
+		err    error
+	)
+	if grant == nil {
+		client, err = webLogin(e, cfg, web, c.Username)
+	} else {
+		client, err = salesforce.Connect(ctx, cfg, grant)
+	}
+	if err != nil {
+		err = fmt.Errorf("logging in to org %q at %s: %w", o.Name, o.LoginURL, err)
+		if errors.Is(err, salesforce.ErrNeedsReauth) { // the grant was refused
+			err = fmt.Errorf("%w (check the username, password or key, and that the connected app allows this user)", err)
+		}
+		return environment(err)
+	}
+	tok := client.Token()
+	username := c.Username
+	if username == "" {
+		rec, err := client.Retrieve(ctx, "User", tok.UserID(), "Username")
+		if err != nil {
+			return environment(fmt.Errorf("reading the logged-in user of org %q: %w", o.Name, err))
+		}
+		username, _ = rec.String("Username")
+	}
+	u, err := a.user(ctx, cmp.Or(c.User, username))
+	if err != nil {
+		return err
+	}
+	conn, err := a.store.Connections().Save(ctx, store.Connection{
+		OrgID: o.ID, UserID: u.ID, SalesforceUserID: tok.UserID(), Username: username, InstanceURL: tok.InstanceURL,
+		AccessToken: secret.New(tok.AccessToken), RefreshToken: secret.New(tok.RefreshToken),
+	})
+	if err != nil {
+		return environment(err)
+	}
+	o.SalesforceOrgID, o.InstanceURL = tok.OrgID(), tok.InstanceURL
+	if _, err := a.store.Orgs().Update(ctx, o); err != nil {
+		return environment(err)
+	}
+	a.recordUsage(ctx, o, client.Budget())
+	fmt.Fprintf(e.stdout, "connected to org %q (%s) as %s for sfbridge user %s\n", o.Name, o.SalesforceOrgID, conn.Username, u.Login)
+	if conn.RefreshToken.IsZero() {
+		fmt.Fprintf(e.stdout, "note: this login gave no refresh token: when the session expires, run sfbridge org connect %s again\n", o.Name)
+	}
+	return nil
+}
+
+// salesforceConfig is the client configuration of an org.
+func (a *app) salesforceConfig(o store.Org) salesforce.Config {
+	return salesforce.Config{
+		LoginURL: o.LoginURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret.Reveal(),
+		Logger: a.log,
+	}
+}
+
+// recordUsage stores the API usage the org last reported, if it reported
+// any.
+func (a *app) recordUsage(ctx context.Context, o store.Org, b *salesforce.Budget) {
+	s := b.Snapshot()
+	if s.Seen.IsZero() {
+		return
+	}
+	if err := a.store.Orgs().RecordAPIUsage(ctx, o.ID, int64(s.Used), int64(s.Max)); err != nil {
+		a.log.Warn("recording API usage", "org", o.Name, "err", err)
+	}
+}
+
+type orgListCmd struct {
+	dataFlags
+}
+
+func (c *orgListCmd) Run(e *env) error {
+	a, err := c.open(e, false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	orgs, err := a.store.Orgs().List(e.ctx)
+	if err != nil {
+		return environment(err)
+	}
+	if len(orgs) == 0 {
+		fmt.Fprintln(e.stdout, "no orgs registered: add one with sfbridge org add NAME --login ... --client-id ...")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSTATE\tLOGIN\tAPI USAGE\tPOLL")
+	for _, o := range orgs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Name, stateLabel(o.State), o.LoginURL, usageLabel(o.APIUsage), o.PollInterval)
+	}
+	return tw.Flush()
+}
+
+type orgStatusCmd struct {
+	dataFlags
+	Name string `arg:"" help:"The org."`
+}
+
+func (c *orgStatusCmd) Run(e *env) error {
+	a, err := c.open(e, false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	o, err := a.org(e.ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	conns, err := a.store.Connections().List(e.ctx, o.ID)
+	if err != nil {
+		return environment(err)
+	}
+	wfs, err := a.store.Workflows().List(e.ctx, store.WorkflowFilter{OrgID: o.ID})
+	if err != nil {
+		return environment(err)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "org:          %s\n", o.Name)
+	fmt.Fprintf(w, "state:        %s\n", stateLabel(o.State))
+	if fix := howToFix(o, conns); fix != "" {
+		fmt.Fprintf(w, "              %s\n", fix)
+	}
+	fmt.Fprintf(w, "login:        %s\n", o.LoginURL)
+	fmt.Fprintf(w, "client id:    %s\n", o.ClientID)
+	fmt.Fprintf(w, "salesforce:   %s %s\n", orDash(o.SalesforceOrgID), o.InstanceURL)
+	fmt.Fprintf(w, "API usage:    %s", usageLabel(o.APIUsage))
+	if !o.APIUsage.SeenAt.IsZero() {
+		fmt.Fprintf(w, " (as of %s)", o.APIUsage.SeenAt.Local().Format(time.DateTime))
+	}
+	fmt.Fprintf(w, "\npolling:      every %s\n", o.PollInterval)
+	fmt.Fprintf(w, "connections:  %d\n", len(conns))
+	for _, cn := range conns {
+		u, err := a.store.Users().Get(e.ctx, cn.UserID)
+		if err != nil {
+			return environment(err)
+		}
+		fmt.Fprintf(w, "  %s as %s: %s", u.Login, cn.Username, stateLabel(cn.State))
+		if cn.StateReason != "" {
+			fmt.Fprintf(w, " (%s)", cn.StateReason)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "workflows:    %d\n", len(wfs))
+	for _, wf := range wfs {
+		fmt.Fprintf(w, "  %s: %s\n", wf.Name, workflowLabel(wf))
+	}
+	return nil
+}
+
+// howToFix says what to do about an org that is not connected.
+func howToFix(o store.Org, conns []store.Connection) string {
+	switch o.State {
+	case store.StateNeedsReauth:
+		for _, c := range conns {
+			if c.State == store.StateNeedsReauth {
+				return fmt.Sprintf("%s; fix: sfbridge org connect %s (log in again)", o.StateReason, o.Name)
+			}
+		}
+		return "every connection was renewed: the org resumes at its next poll"
+	case store.StatePausedLimit:
+		return cmp.Or(o.StateReason, "sfbridge resumes by itself once Salesforce reports API requests left")
+	}
+	if len(conns) == 0 {
+		return fmt.Sprintf("no connection yet; fix: sfbridge org connect %s", o.Name)
+	}
+	return ""
+}
+
+func stateLabel(s store.State) string {
+	switch s {
+	case store.StateConnected:
+		return "connected"
+	case store.StateNeedsReauth:
+		return "needs re-authorisation"
+	case store.StatePausedLimit:
+		return "paused at API limit"
+	}
+	return string(s)
+}
+
+func usageLabel(u store.APIUsage) string {
+	if u.SeenAt.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d", u.Used, u.Limit)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// dataHint repeats the flags that located the data, for the commands a
+// message suggests.
+func dataHint(d dataFlags) string {
+	var b strings.Builder
+	if d.Config != "" {
+		fmt.Fprintf(&b, " --config %s", d.Config)
+	}
+	if d.Data != "" {
+		fmt.Fprintf(&b, " --data %s", d.Data)
+	}
+	return b.String()
+}

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/sfbridge/sfbridge/internal/config"
+	"github.com/sfbridge/sfbridge/internal/jobs"
+	"github.com/sfbridge/sfbridge/internal/store"
+	"github.com/sfbridge/sfbridge/internal/syncer"
+)
+
+// jobsFile is the job database's name in the data directory (ADR 0071:
+// apart from the store's database).
+const jobsFile = "jobs.db"
+
+type serveCmd struct {
+	dataFlags
+	Listen      string `help:"Address to listen on (default 127.0.0.1:8080, or $SFBRIDGE_LISTEN)." placeholder:"HOST:PORT"`
+	AllowRemote bool   `help:"Allow a --listen address reachable from other machines."`
+}
+
+func (c *serveCmd) Run(e *env) error {
+	cfg, err := c.load(e, config.Flags{Listen: c.Listen, AllowRemote: c.AllowRemote})
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckSecrets(); err != nil {
+		return invalid(err)
+	}
+	a, err := openApp(e.ctx, cfg, e.stderr, true)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.registerOrgs(e); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return environment(fmt.Errorf("listening on %s: %w (free the port, or pick another with --listen or listen:)", cfg.Listen, err))
+	}
+	rt, err := a.startSync(e.ctx, nil) // a server draws no progress bars
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer rt.stop()
+	srv := serveHTTP(ln, a.routes(), a.log)
+	fmt.Fprintf(e.stdout, "sfbridge serving on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
+	select {
+	case <-e.ctx.Done():
+		srv.stop()
+		return nil
+	case err := <-srv.done:
+		return environment(fmt.Errorf("serving HTTP: %w", err))
+	}
+}
+
+// routes is the server's HTTP handler. The console and the API come later;
+// for now /healthz says whether the database answers.
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := map[string]string{"status": "ok"}
+		if err := a.store.Read(r.Context(), func(*store.Tx) error { return nil }); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			body = map[string]string{"status": "unavailable", "error": "database: " + err.Error()}
+		}
+		_ = json.NewEncoder(w).Encode(body)
+	})
+	return mux
+}
+
+// registerOrgs registers, or updates, the orgs of the configuration, and
+// connects those whose flow needs no browser.
+func (a *app) registerOrgs(e *env) error {
+	for _, oc := range a.cfg.Orgs {
+		login, _ := config.LoginURL(oc.Login) // checked by Validate
+		want := store.Org{Name: oc.Name, LoginURL: login, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
+			PollInterval: oc.PollInterval.Std()}
+		o, err := a.store.Orgs().ByName(e.ctx, oc.Name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			o, err = a.store.Orgs().Create(e.ctx, want)
+		case err == nil:
+			want.ID, want.SalesforceOrgID, want.InstanceURL = o.ID, o.SalesforceOrgID, o.InstanceURL
+			o, err = a.store.Orgs().Update(e.ctx, want)
+		}
+		if err != nil {
+			return invalid(fmt.Errorf("registering org %q of the configuration: %w", oc.Name, err))
+		}
+		grant, err := grantFor(oc.Flow, oc.Username, oc.KeyFile, oc.Password)
+		if err != nil {
+			return invalid(fmt.Errorf("org %q of the configuration: %w", oc.Name, err))
+		}
+		if grant == nil {
+			if conns, err := a.store.Connections().List(e.ctx, o.ID); err == nil && len(conns) == 0 {
+				a.log.Warn("org has no connection yet; its workflows wait", "org", o.Name, "fix", "sfbridge org connect "+o.Name)
+			}
+			continue
+		}
+		if err := a.connect(e, o, connectFlags{Flow: string(oc.Flow), Username: oc.Username}, grant, webFlags{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncRuntime is the sync engine at work: the Service and the scheduler
+// that runs its tasks.
+type syncRuntime struct {
+	svc   *syncer.Service
+	sched jobs.Scheduler
+	db    *sql.DB
+}
+
+// newService returns the sync Service over the app's store; p, if set,
+// receives the progress of runs.
+func (a *app) newService(p *progress) *syncer.Service {
+	opts := syncer.ServiceOptions{Store: a.store, Connector: a.connector(), Binder: newBinder(a), Logger: a.log}
+	if p != nil && p.enabled {
+		opts.Progress = p.report
+	}
+	return syncer.NewService(opts)
+}
+
+// startSync starts the scheduler: every org polls at its interval.
+func (a *app) startSync(ctx context.Context, p *progress) (*syncRuntime, error) {
+	svc := a.newService(p)
+	db, err := jobs.OpenSQLite(filepath.Join(a.cfg.DataDir, jobsFile))
+	if err != nil {
+		return nil, environment(fmt.Errorf("opening the job database: %w", err))
+	}
+	sched, err := jobs.NewSQLite(ctx, db, svc.Handlers(), jobs.Config{Logger: a.jobsLog()})
+	if err != nil {
+		db.Close()
+		return nil, environment(fmt.Errorf("starting the scheduler: %w", err))
+	}
+	rt := &syncRuntime{svc: svc, sched: sched, db: db}
+	// The scheduler lives until stop, not until ctx ends: stop lets the
+	// running tasks finish first.
+	if err := sched.Start(context.WithoutCancel(ctx)); err != nil {
+		rt.stop()
+		return nil, environment(fmt.Errorf("starting the scheduler: %w", err))
+	}
+	if err := svc.Schedule(ctx, sched); err != nil {
+		rt.stop()
+		return nil, environment(err)
+	}
+	return rt, nil
+}
+
+// jobsLog is the scheduler's log: River's own routine messages (migrations,
+// start, stop) only at debug level.
+func (a *app) jobsLog() *slog.Logger {
+	return newLogger(a.logOut, max(a.cfg.Level(), slog.LevelWarn))
+}
+
+// stop lets running syncs finish, then stops the scheduler.
+func (r *syncRuntime) stop() {
+	r.sched.Stop()
+	_ = r.db.Close()
+}
+
+// label names a workflow for progress bars.
+func (a *app) label(ctx context.Context) func(int64) string {
+	return func(id int64) string {
+		wf, err := a.store.Workflows().Get(ctx, id)
+		if err != nil {
+			return fmt.Sprintf("workflow %d", id)
+		}
+		return strings.TrimSpace(wf.Name)
+	}
+}
