@@ -164,7 +164,13 @@ type call struct {
 	path   string // absolute path, e.g. c.dataPath("/query")
 	query  url.Values
 	body   any // marshalled to JSON once, resent as is on retries
-	header http.Header
+	// stream, when not nil, is the request body instead of body's JSON,
+	// sent with contentType. An io.Seeker is rewound for each attempt; any
+	// other reader can be sent once, so its call is neither retried nor
+	// resent after a session renewal.
+	stream      io.Reader
+	contentType string
+	header      http.Header
 	// idempotent: sending it twice has the effect of sending it once, so a
 	// dropped connection or gateway error may be retried.
 	idempotent bool
@@ -184,6 +190,10 @@ func (c *Client) do(ctx context.Context, cl call, handle func(*http.Response) er
 	}
 	policy := c.cfg.Retry
 	renewed := false
+	rewind, err := rewinder(cl.stream)
+	if err != nil {
+		return fmt.Errorf("preparing %s %s body: %w", cl.method, cl.path, err)
+	}
 	for attempt := 1; ; {
 		tok, gen := c.session()
 		if tok.AccessToken == "" && !renewed {
@@ -193,12 +203,18 @@ func (c *Client) do(ctx context.Context, cl call, handle func(*http.Response) er
 			}
 			continue
 		}
+		if err := rewind(); err != nil {
+			return fmt.Errorf("rewinding %s %s body: %w", cl.method, cl.path, err)
+		}
 		err := c.send(ctx, cl, body, tok, handle)
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return err
+		}
+		if cl.stream != nil && !canResend(cl.stream) {
+			return fmt.Errorf("%w (not sent again: the body is a plain io.Reader; give an io.ReadSeeker to allow retries)", err)
 		}
 		if isInvalidSession(err) && !renewed {
 			renewed = true
@@ -223,6 +239,40 @@ func (c *Client) do(ctx context.Context, cl call, handle func(*http.Response) er
 	}
 }
 
+// rewinder returns a function that puts a seekable stream back where it
+// was, before each attempt; for no stream or a plain reader it does nothing.
+func rewinder(stream io.Reader) (func() error, error) {
+	seeker, ok := stream.(io.Seeker)
+	if !ok {
+		return func() error { return nil }, nil
+	}
+	start, err := seeker.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, err
+	}
+	return func() error { _, err := seeker.Seek(start, io.SeekStart); return err }, nil
+}
+
+// remaining returns how many bytes s holds after its current position.
+func remaining(s io.Seeker) (int64, error) {
+	cur, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	end, err := s.Seek(0, io.SeekEnd)
+	if err != nil {
+		return 0, err
+	}
+	_, err = s.Seek(cur, io.SeekStart)
+	return end - cur, err
+}
+
+// canResend reports whether a stream body can be sent again.
+func canResend(stream io.Reader) bool {
+	_, ok := stream.(io.Seeker)
+	return ok
+}
+
 func isInvalidSession(err error) bool {
 	ae, ok := errors.AsType[*APIError](err)
 	return ok && ae.Status == http.StatusUnauthorized && (ae.hasCode(CodeInvalidSession) || ae.Code() == "")
@@ -235,19 +285,32 @@ func (c *Client) send(ctx context.Context, cl call, body []byte, tok Token, hand
 		u += "?" + cl.query.Encode()
 	}
 	var rd io.Reader
-	if body != nil {
+	switch {
+	case cl.stream != nil:
+		rd = struct{ io.Reader }{cl.stream} // hides Close: the transport must not close the caller's file
+	case body != nil:
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, cl.method, u, rd)
 	if err != nil {
 		return fmt.Errorf("building %s %s: %w", cl.method, cl.path, err)
 	}
+	if seeker, ok := cl.stream.(io.Seeker); ok { // a known length saves chunked encoding
+		if req.ContentLength, err = remaining(seeker); err != nil {
+			return fmt.Errorf("measuring %s %s body: %w", cl.method, cl.path, err)
+		}
+	}
 	for k, v := range cl.header {
 		req.Header[k] = v
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	switch {
+	case cl.stream != nil:
+		req.Header.Set("Content-Type", cl.contentType)
+	case body != nil:
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.cfg.CallClient != "" {

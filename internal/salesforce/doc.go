@@ -34,6 +34,18 @@
 // input. Composite sends up to 25 dependent subrequests as one API call.
 // Updated and Deleted are getUpdated and getDeleted.
 //
+// # Bulk API 2.0
+//
+// Ingest jobs: CreateIngestJob, UploadIngestData (the CSV streamed from an
+// io.Reader, retried only when it is an io.ReadSeeker), CloseIngestJob,
+// WaitIngestJob (polls with a doubling delay until the job is over; Failed
+// and Aborted jobs come as *JobError), then SuccessfulResults,
+// FailedResults (each row with its sf__Error as an ErrorDetail) and
+// UnprocessedRecords; BulkIngest does it all. Query jobs: CreateQueryJob,
+// WaitQueryJob and QueryJobResults, which streams the pages that
+// Sforce-Locator links one row at a time; BulkQuery does it all. Abort and
+// delete both kinds. Bulk records carry text values as the CSV does.
+//
 // # Errors, retries, budget
 //
 // Salesforce's errors become *APIError, which keeps every errorCode (or
@@ -47,5 +59,6 @@
 // Decisions: docs/adr/0050-salesforce-client.md (shape, sessions),
 // docs/adr/0051-query-iterator.md (streaming queries),
 // docs/adr/0052-client-retries.md (retries and renewal),
-// docs/adr/0053-collection-results.md (batched writes).
+// docs/adr/0053-collection-results.md (batched writes),
+// docs/adr/0092-client-bulk-api.md (Bulk API 2.0).
 package salesforce
