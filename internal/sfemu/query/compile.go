@@ -258,7 +258,7 @@ func (c *compiler) parent(id string) (schema.Record, *schema.Object) {
 	if po == nil {
 		return nil, nil
 	}
-	r := c.src.Lookup(id)
+	r := c.src.Lookup(id, false)
 	if r == nil || !c.who.CanSee(po, r) {
 		return nil, nil
 	}

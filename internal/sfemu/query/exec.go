@@ -123,7 +123,7 @@ func (c *compiler) candidates(p *plan) iter.Seq[schema.Record] {
 				if c.reg.ObjectForID(id) != p.obj {
 					continue
 				}
-				if r := c.src.Lookup(id); r != nil && !yield(r) {
+				if r := c.src.Lookup(id, c.opt.All); r != nil && !yield(r) {
 					return
 				}
 			}

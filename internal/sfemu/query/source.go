@@ -17,9 +17,10 @@ import (
 type Source interface {
 	// Registry is the schema the records follow.
 	Registry() *schema.Registry
-	// Lookup returns the live record with the given 18-character ID,
-	// whatever its object, or nil.
-	Lookup(id string) schema.Record
+	// Lookup returns the record with the given 18-character ID, whatever
+	// its object, or nil: a live one, or a deleted one too (still in the
+	// recycle bin) when deleted is true (queryAll).
+	Lookup(id string, deleted bool) schema.Record
 	// Scan yields the records of object o: the live ones, and the deleted
 	// ones too (still in the recycle bin) when deleted is true (queryAll).
 	Scan(o *schema.Object, deleted bool) iter.Seq[schema.Record]

@@ -85,8 +85,8 @@ func (s *memSource) add(t testing.TB, name string, vals map[string]any) string {
 
 func (s *memSource) Registry() *schema.Registry { return s.reg }
 
-func (s *memSource) Lookup(id string) schema.Record {
-	if r, ok := s.byID[id]; ok && !r.deleted {
+func (s *memSource) Lookup(id string, deleted bool) schema.Record {
+	if r, ok := s.byID[id]; ok && (deleted || !r.deleted) {
 		return r
 	}
 	return nil
