@@ -1,0 +1,32 @@
+// Package search finds Salesforce records and reads list views for a user,
+// with their own connection so that Salesforce's sharing and field-level
+// security decide what they see.
+//
+// Service.Search runs one SOSL search (FIND {term} IN ALL FIELDS RETURNING
+// ...) across the configured objects — by default Lead, Account, Contact,
+// Opportunity, ContentDocument (files), Report, Dashboard and Case, each
+// with the fields shown for its records; custom objects are configured the
+// same way. Objects the user cannot search and fields they cannot read
+// (from describeGlobal and describe, cached by the connection) are left
+// out of the search, so a missing permission hides an object instead of
+// failing the whole search. Results come grouped by object, each record
+// with a link that opens it in Salesforce Lightning, and are kept per user
+// and term for Config.TTL (five minutes by default); nothing else is
+// copied or indexed. The user's text is always searched as plain words:
+// SOSL operators and wildcards in it are escaped (FuzzSOSL checks this).
+//
+// ListViews lists the first 80 list views of an object; each user enables
+// one or two per object (Choose, kept in a ChoiceStore; Chosen falls back
+// to the first view so that one is always enabled), and Results reads an
+// enabled view's records from Salesforce on every call.
+//
+// Calls that the client has no method for (the search resource, list
+// views) are sent as a single GET subrequest of a composite call, one API
+// call each; see the ADR for why and what it costs.
+//
+// MemoryChoices is the only ChoiceStore for now; a SQL one belongs with
+// internal/store.
+//
+// Decisions: docs/adr/0111-search-through-the-users-connection.md,
+// docs/adr/0112-list-view-choices.md.
+package search
