@@ -19,15 +19,50 @@
 //
 //	_id          Row ID         stable, increasing, never reused
 //	_sfid        Salesforce ID  18 characters, unique in the sheet when set
-//	_status      Sync Status    pending, synced, failed, conflict, removed
-//	_error       Last Error     why the last send failed
+//	_status      Sync Status    pending, synced, failed, conflict, removed, deleted
+//	_error       Last Error     why the last send failed, or what to do about it
 //	_written_by  Written By     sync (sfbridge) or user (anyone else)
 //	_created_at  Created At     UTC, to the millisecond
 //	_updated_at  Updated At
+//	_sync_rev    (hidden)       changed by every write of the sync engine, and only by them
 //
 // A row inserted with direct SQL gets the defaults: pending, written by a
-// user, timestamped now. Telling sfbridge's writes from a person's direct
-// UPDATE needs triggers, which the outbox adds (see the ADR).
+// user, timestamped now.
+//
+// # Local changes
+//
+// Every change of a row not made by the sync engine — through sfbridge
+// (Origin user, DeleteAsUser), or with SQL from anywhere — is appended to the
+// store's outbox by the table's triggers, in the transaction of the change:
+// inserts, updates of user columns (the row becomes pending, written by a
+// user), and deletes. A deleted row linked to a Salesforce record is kept,
+// with status deleted and hidden from queries that name no status, until
+// the delete reaches Salesforce. The sync engine's writes set _written_by to
+// sync and change _sync_rev in the same statement, and are not captured, so
+// what comes in never goes back out. With SQL:
+//
+//	UPDATE sheet_accounts SET phone = '+1 555 0100' WHERE _id = 42;  -- sent to Salesforce
+//	UPDATE sheet_accounts SET _status = 'pending' WHERE _id = 42;    -- send the whole row again
+//	DELETE FROM sheet_accounts WHERE _id = 42;                       -- deletes the record too
+//	-- delete here only, as the sync engine does (changes nothing in Salesforce):
+//	UPDATE sheet_accounts SET _status = 'deleted', _written_by = 'sync', _sync_rev = _sync_rev + 1 WHERE _id = 42;
+//	DELETE FROM sheet_accounts WHERE _id = 42;
+//
+// Sheets made before change capture existed are rebuilt when the store
+// opens (store.RegisterUpgrade).
+//
+// # Sending changes
+//
+// The outbound writer claims a sheet's pending changes ([Sheet.Claim]: one
+// [Change] per row, its edits coalesced, with the row and what Salesforce
+// must do), and settles each in the transaction that updates the row:
+// [Sheet.Synced] (the record's ID written back, the create's journal entry
+// closed, the link's last-synced values saved), [Sheet.Retry] (a transient
+// failure, retried later), [Sheet.Fail] (a dead letter; the row failed, with
+// advice). Dead letters are requeued or discarded with [Sheet.Requeue] and
+// [Sheet.Discard]; creates left open by a crash are settled with
+// [Sheet.Reconcile]. [Sheet.ChangedSince] tells the columns changed since a
+// link's values, for the merge of a two-way sync.
 //
 // # Values
 //
@@ -55,5 +90,6 @@
 // from one snapshot, and [Sheet.ExportCSV] and [Sheet.ExportJSON] build on
 // it in constant memory.
 //
-// Decision record: docs/adr/0043-sheets.md.
+// Decision records: docs/adr/0043-sheets.md, docs/adr/0100-change-capture.md,
+// docs/adr/0101-outbox.md, docs/adr/0102-links-journal-conflicts.md.
 package sheet

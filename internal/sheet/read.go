@@ -39,7 +39,7 @@ type Condition struct {
 // statuses, after AfterID, in row id order, at most Limit.
 type Query struct {
 	Where   []Condition
-	Status  []Status // empty: any status
+	Status  []Status // empty: any status but deleted
 	AfterID int64    // only rows with a greater id: pass a page's Next to get the following one
 	Limit   int      // 0: no limit (List uses DefaultLimit)
 }
@@ -53,7 +53,7 @@ type Page struct {
 	Next int64 // the AfterID of the next page; 0 when this is the last
 }
 
-// where builds the WHERE clause (possibly "") and its arguments.
+// where builds the WHERE clause and its arguments.
 func (sh *Sheet) where(d store.Dialect, q Query) (string, []any, error) {
 	var (
 		conds []string
@@ -79,12 +79,11 @@ func (sh *Sheet) where(d store.Dialect, q Query) (string, []any, error) {
 			ps = append(ps, arg(string(s)))
 		}
 		conds = append(conds, store.QuoteIdent(colStatus)+" IN ("+strings.Join(ps, ", ")+")")
+	} else {
+		conds = append(conds, store.QuoteIdent(colStatus)+" <> '"+string(StatusDeleted)+"'")
 	}
 	if q.AfterID > 0 {
 		conds = append(conds, store.QuoteIdent(colID)+" > "+arg(q.AfterID))
-	}
-	if len(conds) == 0 {
-		return "", nil, nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
@@ -182,30 +181,36 @@ func (sh *Sheet) Rows(ctx context.Context, sc store.Scope, q Query, fn func(*Row
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		raw := make([]any, 7+len(sh.Columns))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			r, err := sh.decodeRow(raw)
-			if err != nil {
-				return err
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return sh.scanRows(rows, fn)
 	})
 	if err != nil {
 		return fmt.Errorf("reading sheet %q: %w", sh.Name, err)
 	}
 	return nil
+}
+
+// scanRows calls fn for each row of the result of a query of selectList,
+// and closes it.
+func (sh *Sheet) scanRows(rows *store.Rows, fn func(*Row) error) error {
+	defer rows.Close()
+	raw := make([]any, 7+len(sh.Columns))
+	ptrs := make([]any, len(raw))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		r, err := sh.decodeRow(raw)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // decodeRow builds a Row from the values of selectList.
@@ -301,10 +306,10 @@ func (sh *Sheet) Count(ctx context.Context, sc store.Scope, q Query) (int64, err
 	return n, nil
 }
 
-// Get returns the row with the given id; the error wraps store.ErrNotFound
-// when there is none.
+// Get returns the row with the given id, whatever its status; the error
+// wraps store.ErrNotFound when there is none.
 func (sh *Sheet) Get(ctx context.Context, sc store.Scope, id int64) (*Row, error) {
-	r, err := sh.first(ctx, sc, Query{AfterID: id - 1, Limit: 1})
+	r, err := sh.first(ctx, sc, Query{AfterID: id - 1, Status: Statuses, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -314,10 +319,11 @@ func (sh *Sheet) Get(ctx context.Context, sc store.Scope, id int64) (*Row, error
 	return r, nil
 }
 
-// BySFID returns the row of a Salesforce record ID (15 or 18 characters);
-// the error wraps store.ErrNotFound when there is none.
+// BySFID returns the row of a Salesforce record ID (15 or 18 characters),
+// whatever its status (a row deleted here included: check Status); the
+// error wraps store.ErrNotFound when there is none.
 func (sh *Sheet) BySFID(ctx context.Context, sc store.Scope, sfid string) (*Row, error) {
-	return sh.first(ctx, sc, Query{Where: []Condition{{Column: "Salesforce ID", Op: OpEq, Value: sfid}}, Limit: 1})
+	return sh.first(ctx, sc, Query{Where: []Condition{{Column: "Salesforce ID", Op: OpEq, Value: sfid}}, Status: Statuses, Limit: 1})
 }
 
 // first returns the first row the query selects, or an error wrapping

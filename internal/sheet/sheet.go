@@ -239,10 +239,14 @@ const (
 	StatusFailed   Status = "failed"   // Salesforce refused the last change; see the row's error
 	StatusConflict Status = "conflict" // changed on both sides; waiting for a decision
 	StatusRemoved  Status = "removed"  // the record is gone from Salesforce; the row is kept, no longer synced
+	// StatusDeleted: the row was deleted here and is kept, hidden, until
+	// the delete reaches Salesforce. Queries that name no status leave
+	// these rows out.
+	StatusDeleted Status = "deleted"
 )
 
 // Statuses lists every row status.
-var Statuses = []Status{StatusPending, StatusSynced, StatusFailed, StatusConflict, StatusRemoved}
+var Statuses = []Status{StatusPending, StatusSynced, StatusFailed, StatusConflict, StatusRemoved, StatusDeleted}
 
 // Origin tells who wrote a row last.
 type Origin string

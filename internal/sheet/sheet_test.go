@@ -47,12 +47,14 @@ type fixture struct {
 	st    *store.Store
 	clock *storetest.Clock
 	sh    *sheet.Sheet
+	path  string // the database file
 }
 
 // setup returns a store on a new SQLite database and an Accounts sheet.
 func setup(t testing.TB) *fixture {
 	t.Helper()
-	drv, err := sqlite.Open(filepath.Join(t.TempDir(), sqlite.FileName), sqlite.Options{})
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	drv, err := sqlite.Open(path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func setup(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, clock: clock, sh: sh}
+	return &fixture{st: st, clock: clock, sh: sh, path: path}
 }
 
 // names returns the names of all the sheet's columns.

@@ -23,22 +23,15 @@ func Create(ctx context.Context, sc store.Scope, name string, cols []Column) (*S
 		}
 		table := ident("sheet_", name, func(s string) bool { return taken[s] })
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO sheets (name, table_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
-			name, table, tx.Now()).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO sheets (name, table_name, created_at, updated_at, capture_version) VALUES ($1, $2, $3, $3, $4) RETURNING id`,
+			name, table, tx.Now(), captureVersion).Scan(&id); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return fmt.Errorf("a sheet named %q already exists: %w", name, err)
 			}
 			return err
 		}
-		if _, err := tx.Exec(ctx, createTable(tx.Dialect(), table)); err != nil {
-			return fmt.Errorf("creating table %s: %w", table, err)
-		}
-		q := store.QuoteIdent(table)
-		// The rows the outbound side works on: small, since most rows are
-		// synced.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s ON %s (%s) WHERE %[3]s <> 'synced'`,
-			store.QuoteIdent(table+"_unsynced"), q, store.QuoteIdent(colStatus))); err != nil {
-			return fmt.Errorf("indexing table %s: %w", table, err)
+		if err := createTable(ctx, tx, table); err != nil {
+			return err
 		}
 		sh = &Sheet{ID: id, Name: name, Table: table, CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
 		sh, err = sh.addColumns(ctx, tx, cols)
@@ -50,10 +43,12 @@ func Create(ctx context.Context, sc store.Scope, name string, cols []Column) (*S
 	return sh, nil
 }
 
-// createTable returns the DDL of a sheet's table with its system columns.
-// Rows written by direct SQL get the defaults: pending, written by a user,
-// timestamped now.
-func createTable(d store.Dialect, table string) string {
+// createTable creates a sheet's table with its system columns, and its
+// index of unsynced rows (the ones the outbound side works on: few, since
+// most rows are synced). Rows written by direct SQL get the defaults:
+// pending, written by a user, timestamped now, at sync revision 0.
+func createTable(ctx context.Context, tx *store.Tx, table string) error {
+	d := tx.Dialect()
 	text := d.ColumnType(store.TypeText)
 	oneOf := func(col string, values []string) string {
 		return fmt.Sprintf("CHECK (%s IN (%s))", store.QuoteIdent(col), sqlList(values))
@@ -69,6 +64,7 @@ func createTable(d store.Dialect, table string) string {
 		{colWrittenBy, text + " NOT NULL DEFAULT 'user' " + oneOf(colWrittenBy, []string{string(OriginSync), string(OriginUser)})},
 		{colCreatedAt, timestamp(colCreatedAt)},
 		{colUpdatedAt, timestamp(colUpdatedAt)},
+		{colSyncRev, d.ColumnType(store.TypeInteger) + " NOT NULL DEFAULT 0"},
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE %s (", store.QuoteIdent(table))
@@ -79,7 +75,14 @@ func createTable(d store.Dialect, table string) string {
 		fmt.Fprintf(&b, "\n\t%s %s", store.QuoteIdent(c.col), c.def)
 	}
 	b.WriteString("\n)" + d.TableOptions())
-	return b.String()
+	if _, err := tx.Exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("creating table %s: %w", table, err)
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s ON %s (%s) WHERE %[3]s <> 'synced'`,
+		store.QuoteIdent(table+"_unsynced"), store.QuoteIdent(table), store.QuoteIdent(colStatus))); err != nil {
+		return fmt.Errorf("indexing table %s: %w", table, err)
+	}
+	return nil
 }
 
 // columnOptions are the parts of a column definition kept as JSON.
@@ -93,6 +96,7 @@ type columnOptions struct {
 
 // AddColumns adds columns to the sheet and its table (existing rows hold no
 // value in them; checkboxes hold false) and returns the sheet as it now is.
+// The change-capture triggers are re-created to cover the new columns.
 func (sh *Sheet) AddColumns(ctx context.Context, sc store.Scope, cols ...Column) (*Sheet, error) {
 	var out *Sheet
 	err := sc.Write(ctx, func(tx *store.Tx) error {
@@ -113,7 +117,6 @@ func (sh *Sheet) addColumns(ctx context.Context, tx *store.Tx, cols []Column) (*
 	out := *sh
 	out.Columns = append([]Column(nil), sh.Columns...)
 	out.UpdatedAt = tx.Now()
-	d := tx.Dialect()
 	for _, c := range cols {
 		if err := c.check(); err != nil {
 			return nil, err
@@ -135,16 +138,8 @@ func (sh *Sheet) addColumns(ctx context.Context, tx *store.Tx, cols []Column) (*
 		if err != nil {
 			return nil, err
 		}
-		q := store.QuoteIdent(c.Ident)
-		def := q + " " + d.ColumnType(c.Type.storage())
-		if c.Type == TypeCheckbox {
-			def += " NOT NULL DEFAULT FALSE"
-		}
-		if check := d.ColumnCheck(c.Type.storage(), q); check != "" {
-			def += " CHECK (" + check + ")"
-		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN %s`, store.QuoteIdent(out.Table), def)); err != nil {
-			return nil, fmt.Errorf("adding column %q: %w", c.Name, err)
+		if err := addColumn(ctx, tx, out.Table, c); err != nil {
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sheet_columns (sheet_id, position, name, ident, type, options, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			out.ID, len(out.Columns)+1, c.Name, c.Ident, string(c.Type), string(opts), tx.Now()); err != nil {
@@ -152,7 +147,27 @@ func (sh *Sheet) addColumns(ctx context.Context, tx *store.Tx, cols []Column) (*
 		}
 		out.Columns = append(out.Columns, c)
 	}
+	if err := out.installCapture(ctx, tx); err != nil {
+		return nil, err
+	}
 	return &out, nil
+}
+
+// addColumn adds the column c, whose identifier is chosen, to table.
+func addColumn(ctx context.Context, tx *store.Tx, table string, c Column) error {
+	d := tx.Dialect()
+	q := store.QuoteIdent(c.Ident)
+	def := q + " " + d.ColumnType(c.Type.storage())
+	if c.Type == TypeCheckbox {
+		def += " NOT NULL DEFAULT FALSE"
+	}
+	if check := d.ColumnCheck(c.Type.storage(), q); check != "" {
+		def += " CHECK (" + check + ")"
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN %s`, store.QuoteIdent(table), def)); err != nil {
+		return fmt.Errorf("adding column %q: %w", c.Name, err)
+	}
+	return nil
 }
 
 // Open returns the sheet with the given name, ignoring case; the error wraps

@@ -12,6 +12,10 @@ const (
 	colWrittenBy = "_written_by"
 	colCreatedAt = "_created_at"
 	colUpdatedAt = "_updated_at"
+	// colSyncRev changes with every write of the sync engine, and with
+	// nothing else: the change-capture triggers tell the sync engine's
+	// writes by it. It is not shown, filtered or exported.
+	colSyncRev = "_sync_rev"
 )
 
 // systemColumn is a column every sheet has. Its name is reserved: no user

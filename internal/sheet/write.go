@@ -17,8 +17,13 @@ type Batch struct {
 	Columns []string
 	Rows    []Input
 	// Origin says who writes: OriginSync (the default) leaves rows synced,
-	// OriginUser leaves them pending, to be sent to Salesforce.
+	// OriginUser leaves them pending, to be sent to Salesforce: the
+	// sheet's triggers append the changes to the outbox.
 	Origin Origin
+	// Actor names, for OriginUser, who the change is made for ("api:ada",
+	// "import:accounts.csv"); it becomes the WrittenBy of the outbox
+	// entries. Default "sfbridge".
+	Actor string
 	// SkipInvalid writes the valid rows and leaves out the rows with an
 	// invalid value, listed in Result.Rejected. Without it, one invalid
 	// value fails the whole batch with a *ValidationError.
@@ -49,8 +54,53 @@ type prepared struct {
 	cols     []*Column
 	status   Status
 	origin   Origin
+	actor    string
 	rows     []preparedRow
 	rejected []*ValueError // with SkipInvalid
+}
+
+// syncRev returns what a write sets _sync_rev to, given its current value
+// (an expression, "" for an insert): the sync engine's writes change it,
+// which is how the triggers know them; a user's leave it.
+func (p *prepared) syncRev(current string) string {
+	switch {
+	case p.origin != OriginSync && current == "":
+		return "0"
+	case p.origin != OriginSync:
+		return current
+	case current == "":
+		return "1"
+	}
+	return current + " + 1"
+}
+
+// write runs fn in a write transaction. A write made for someone
+// (OriginUser) names them on the outbox entries its statements appended, and
+// wakes the outbound side when it commits.
+func (p *prepared) write(ctx context.Context, sc store.Scope, sheetID int64, fn func(*store.Tx) error) error {
+	return sc.Write(ctx, func(tx *store.Tx) error {
+		if p.origin == OriginSync {
+			return fn(tx)
+		}
+		return asUser(ctx, tx, sheetID, p.actor, func() error { return fn(tx) })
+	})
+}
+
+// asUser runs fn, statements made for actor, and names actor on the outbox
+// entries they appended.
+func asUser(ctx context.Context, tx *store.Tx, sheetID int64, actor string, fn func() error) error {
+	before, err := tx.Outbox().MaxSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	if actor == "" {
+		actor = "sfbridge"
+	}
+	_, err = tx.Outbox().Attribute(ctx, sheetID, before, actor)
+	return err
 }
 
 type preparedRow struct {
@@ -64,7 +114,7 @@ type preparedRow struct {
 // row's Salesforce ID (required when needSFID). Invalid rows are left out
 // with SkipInvalid, else the error is a *ValidationError listing them.
 func (sh *Sheet) prepare(b Batch, needSFID bool) (*prepared, error) {
-	p := &prepared{origin: b.Origin, status: StatusSynced}
+	p := &prepared{origin: b.Origin, status: StatusSynced, actor: b.Actor}
 	switch b.Origin {
 	case "", OriginSync:
 		p.origin = OriginSync
@@ -133,8 +183,10 @@ func (sh *Sheet) prepare(b Batch, needSFID bool) (*prepared, error) {
 // whole batch with a *ValidationError before anything is written, unless
 // the batch has SkipInvalid.
 //
-// Upsert overwrites: it does not look for local changes not yet sent; the
-// sync engine decides about conflicts before it writes.
+// Upsert overwrites: it does not look for local changes not yet sent (rows
+// pending, failed, in conflict, or deleted here but not yet in Salesforce);
+// the sync engine decides about them before it writes. A row deleted here
+// that Upsert writes comes back, with the status written.
 func (sh *Sheet) Upsert(ctx context.Context, sc store.Scope, b Batch) (Result, error) {
 	p, err := sh.prepare(b, true)
 	if err != nil {
@@ -156,13 +208,14 @@ func (sh *Sheet) Upsert(ctx context.Context, sc store.Scope, b Batch) (Result, e
 		changed = append(changed, t+"."+c+" IS DISTINCT FROM excluded."+c)
 	}
 	changed = append(changed, t+"."+q(colError)+" <> ''")
+	cols, vals = append(cols, q(colSyncRev)), append(vals, p.syncRev(""))
+	set = append(set, q(colError)+" = ''", q(colUpdatedAt)+" = excluded."+q(colUpdatedAt), q(colSyncRev)+" = "+p.syncRev(t+"."+q(colSyncRev)))
 	query := "INSERT INTO " + t + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(vals, ", ") + ")" +
 		"\nON CONFLICT (" + q(colSFID) + ") DO UPDATE SET " + strings.Join(set, ", ") +
-		", " + q(colError) + " = '', " + q(colUpdatedAt) + " = excluded." + q(colUpdatedAt) +
 		"\nWHERE " + strings.Join(changed, " OR ")
 
 	var res Result
-	err = sc.Write(ctx, func(tx *store.Tx) error {
+	err = p.write(ctx, sc, sh.ID, func(tx *store.Tx) error {
 		// Row ids only grow, so the rows above the largest id before the
 		// batch are the ones it inserted; the statement reports every row
 		// it inserted or updated, and none when the update's WHERE found
@@ -216,11 +269,11 @@ func (sh *Sheet) Insert(ctx context.Context, sc store.Scope, b Batch) ([]int64, 
 	n := len(p.cols)
 	q := store.QuoteIdent
 	cols, vals := p.columns()
-	cols = append(cols, q(colSFID), q(colStatus), q(colWrittenBy), q(colCreatedAt), q(colUpdatedAt))
-	vals = append(vals, param(n+1), param(n+2), param(n+3), param(n+4), param(n+4))
+	cols = append(cols, q(colSFID), q(colStatus), q(colWrittenBy), q(colCreatedAt), q(colUpdatedAt), q(colSyncRev))
+	vals = append(vals, param(n+1), param(n+2), param(n+3), param(n+4), param(n+4), p.syncRev(""))
 	query := "INSERT INTO " + q(sh.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(vals, ", ") + ") RETURNING " + q(colID)
 	ids := make([]int64, len(b.Rows))
-	err = sc.Write(ctx, func(tx *store.Tx) error {
+	err = p.write(ctx, sc, sh.ID, func(tx *store.Tx) error {
 		stmt, err := tx.Prepare(ctx, query)
 		if err != nil {
 			return err
@@ -264,9 +317,9 @@ func (sh *Sheet) Update(ctx context.Context, sc store.Scope, b Batch) (Result, e
 	set = append(set,
 		q(colSFID)+" = COALESCE("+param(n+2)+", "+q(colSFID)+")",
 		q(colStatus)+" = "+param(n+3), q(colError)+" = ''",
-		q(colWrittenBy)+" = "+param(n+4), q(colUpdatedAt)+" = "+param(n+5))
+		q(colWrittenBy)+" = "+param(n+4), q(colUpdatedAt)+" = "+param(n+5), q(colSyncRev)+" = "+p.syncRev(q(colSyncRev)))
 	query := "UPDATE " + q(sh.Table) + " SET " + strings.Join(set, ", ") + " WHERE " + q(colID) + " = " + param(n+1)
-	err = sc.Write(ctx, func(tx *store.Tx) error {
+	err = p.write(ctx, sc, sh.ID, func(tx *store.Tx) error {
 		stmt, err := tx.Prepare(ctx, query)
 		if err != nil {
 			return err
@@ -308,6 +361,7 @@ func (sh *Sheet) MarkRemoved(ctx context.Context, sc store.Scope, sfids []string
 	}
 	q := store.QuoteIdent
 	query := "UPDATE " + q(sh.Table) + " SET " + q(colStatus) + " = 'removed', " + q(colWrittenBy) + " = 'sync', " +
+		q(colSyncRev) + " = " + q(colSyncRev) + " + 1, " +
 		q(colUpdatedAt) + " = $2 WHERE " + q(colSFID) + " = $1 AND " + q(colStatus) + " <> 'removed'"
 	n, err := sh.each(ctx, sc, query, len(ids), func(i int, tx *store.Tx) []any { return []any{ids[i], timestamp(tx)} })
 	if err != nil {
@@ -316,14 +370,77 @@ func (sh *Sheet) MarkRemoved(ctx context.Context, sc store.Scope, sfids []string
 	return n, nil
 }
 
-// Delete deletes rows by id and returns how many there were.
+// Delete deletes rows by id, as the sync engine does — for records deleted
+// in Salesforce, or a row whose delete reached Salesforce — and returns how
+// many there were. Nothing is sent to Salesforce, and the rows' links go
+// too. A person's delete, which must reach Salesforce, is DeleteAsUser.
 func (sh *Sheet) Delete(ctx context.Context, sc store.Scope, ids []int64) (int, error) {
-	query := "DELETE FROM " + store.QuoteIdent(sh.Table) + " WHERE " + store.QuoteIdent(colID) + " = $1"
-	n, err := sh.each(ctx, sc, query, len(ids), func(i int, _ *store.Tx) []any { return []any{ids[i]} })
+	n, err := sh.deleteRows(ctx, sc, OriginSync, "", ids)
 	if err != nil {
 		return 0, fmt.Errorf("deleting rows of sheet %q: %w", sh.Name, err)
 	}
 	return n, nil
+}
+
+// DeleteAsUser deletes rows by id for actor (see Batch.Actor), as a
+// person's DELETE with SQL would: a row linked to a Salesforce record is
+// kept, deleted (hidden), until the delete reaches Salesforce; other rows go
+// at once. It returns how many rows it deleted or marked deleted.
+func (sh *Sheet) DeleteAsUser(ctx context.Context, sc store.Scope, actor string, ids []int64) (int, error) {
+	n, err := sh.deleteRows(ctx, sc, OriginUser, actor, ids)
+	if err != nil {
+		return 0, fmt.Errorf("deleting rows of sheet %q: %w", sh.Name, err)
+	}
+	return n, nil
+}
+
+func (sh *Sheet) deleteRows(ctx context.Context, sc store.Scope, origin Origin, actor string, ids []int64) (int, error) {
+	q, t := store.QuoteIdent, store.QuoteIdent(sh.Table)
+	p := &prepared{origin: origin, actor: actor}
+	n := 0
+	err := p.write(ctx, sc, sh.ID, func(tx *store.Tx) error {
+		n = 0
+		// A person's delete does not count a row already deleted here.
+		visible := ""
+		if origin == OriginUser {
+			visible = " AND " + q(colStatus) + " <> 'deleted'"
+		}
+		count, err := tx.Cached(ctx, "SELECT COUNT(*) FROM "+t+" WHERE "+q(colID)+" = $1"+visible)
+		if err != nil {
+			return err
+		}
+		// The sync engine's delete goes through the triggers: the row is
+		// marked as deleted by the sync engine first.
+		mark, err := tx.Cached(ctx, "UPDATE "+t+" SET "+q(colStatus)+" = 'deleted', "+q(colWrittenBy)+" = 'sync', "+
+			q(colSyncRev)+" = "+q(colSyncRev)+" + 1 WHERE "+q(colID)+" = $1")
+		if err != nil {
+			return err
+		}
+		del, err := tx.Cached(ctx, "DELETE FROM "+t+" WHERE "+q(colID)+" = $1")
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var k int
+			if err := count.QueryRow(ctx, id).Scan(&k); err != nil {
+				return err
+			}
+			if origin == OriginSync {
+				if _, err := mark.Exec(ctx, id); err != nil {
+					return err
+				}
+				if err := tx.Links().DeleteRow(ctx, sh.ID, id); err != nil {
+					return err
+				}
+			}
+			if _, err := del.Exec(ctx, id); err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return n, err
 }
 
 // each runs a prepared statement count times in one write transaction, with

@@ -6,6 +6,19 @@
 // checkpoints, and sync runs. Sheets — the local tables — live in package
 // sheet, on the same transactions.
 //
+// # Outbound and two-way sync
+//
+// The [Outbox] holds every captured change of a sheet row (the sheet's
+// triggers append them); the outbound writer claims them coalesced per row
+// ([Outbox.Claim]), then completes, retries or buries each change. Buried
+// changes are [DeadLetters], requeued or discarded by people. [Links] keep,
+// per workflow and row, the record's ID and what both sides held when last
+// in step — the base of a three-way merge. The create [Journal] makes
+// creates safe across crashes. [Conflicts] record fields changed on both
+// sides and how they were settled. [Store.WaitOutbox] wakes the writer: at
+// once after a commit that appended through sfbridge ([Tx.SignalOutbox]),
+// and by polling [Outbox.MaxSeq] for direct SQL.
+//
 // # Drivers
 //
 // store/sqlite is the embedded default; a PostgreSQL driver (pgx through
@@ -39,6 +52,14 @@
 //		return tx.Checkpoints().Save(ctx, wf.ID, "inbound", cursor)
 //	})
 //
+// # Upgrades
+//
+// Tables created at run time (sheets) cannot be changed by SQL migrations;
+// a package registers a Go upgrade ([RegisterUpgrade]) that [Open] runs in
+// the migration transaction.
+//
 // Decision records: docs/adr/0040-storage-seam.md,
-// docs/adr/0041-sqlite-driver.md, docs/adr/0042-schema-migrations.md.
+// docs/adr/0041-sqlite-driver.md, docs/adr/0042-schema-migrations.md,
+// docs/adr/0100-change-capture.md, docs/adr/0101-outbox.md,
+// docs/adr/0102-links-journal-conflicts.md.
 package store

@@ -92,6 +92,62 @@ type Dialect interface {
 	// ignoring case (at least for ASCII letters). The bound text must be
 	// escaped with [EscapeLike].
 	ContainsFold(expr, param string) string
+
+	// CreateTrigger returns the statements that create the row-level
+	// trigger t, in the order they must run.
+	CreateTrigger(t Trigger) []string
+
+	// DropTrigger returns the statements that drop the trigger named name
+	// on table (both unquoted), and whatever CreateTrigger made for it; they
+	// succeed when there is no such trigger.
+	DropTrigger(name, table string) []string
+}
+
+// TriggerEvent is the kind of statement a trigger fires on.
+type TriggerEvent string
+
+// Trigger events.
+const (
+	OnInsert TriggerEvent = "INSERT"
+	OnUpdate TriggerEvent = "UPDATE"
+	OnDelete TriggerEvent = "DELETE"
+)
+
+// Trigger is a row-level trigger in portable parts, rendered by
+// [Dialect.CreateTrigger]: SQLite makes it a trigger with a body,
+// PostgreSQL a trigger function and its trigger. Expressions and statements
+// use the portable SQL of the package documentation, and refer to the row
+// as NEW (insert, update) and OLD (update, delete).
+//
+// What the trigger does runs in the transaction of the statement that fired
+// it, for each row the statement writes:
+//
+//   - insert: Do runs after the row is inserted;
+//   - update: the row written gets the values of Set, then Do runs;
+//   - delete without Set: Do runs after the row is deleted;
+//   - delete with Set: the row is not deleted but updated with Set (which
+//     fires the table's update triggers), then Do runs.
+//
+// A trigger's own changes to its table never fire it again.
+type Trigger struct {
+	Name  string // unquoted, unique in the database
+	Table string // unquoted
+	Key   string // the table's primary key column, unquoted; needed with Set
+	Event TriggerEvent
+	// When is a condition over NEW and OLD: the trigger does nothing for a
+	// row where it is not true. Empty: every row.
+	When string
+	// Set assigns values (SQL expressions over NEW and OLD) to columns of
+	// the row; see above. Insert triggers take no Set.
+	Set []Assignment
+	// Do are statements run for each row, after Set.
+	Do []string
+}
+
+// Assignment gives a column (unquoted) the value of an SQL expression.
+type Assignment struct {
+	Column string
+	Value  string
 }
 
 // QuoteIdent quotes an SQL identifier (a table or column name) the standard

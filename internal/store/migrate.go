@@ -55,7 +55,8 @@ func parseMigrations(fsys fs.FS) ([]migration, error) {
 
 // migrate brings the schema to the newest version the driver ships, in one
 // write transaction: either every pending migration is applied, or none.
-// Applied migrations are checked against the shipped files.
+// Applied migrations are checked against the shipped files. The registered
+// upgrades run last, in the same transaction.
 func migrate(ctx context.Context, s *Store) error {
 	ms, err := parseMigrations(s.drv.Migrations())
 	if err != nil {
@@ -94,7 +95,7 @@ func migrate(ctx context.Context, s *Store) error {
 				return fmt.Errorf("recording migration %s: %w", m.name, err)
 			}
 		}
-		return nil
+		return runUpgrades(ctx, tx)
 	})
 }
 

@@ -23,9 +23,10 @@ type Options struct {
 // Store is sfbridge's database: a driver, its migrated schema, and the
 // repositories over it. It is safe for concurrent use.
 type Store struct {
-	drv  Driver
-	keys *secret.Keyring
-	now  func() time.Time
+	drv    Driver
+	keys   *secret.Keyring
+	now    func() time.Time
+	outbox signal // fired after commits that appended to the outbox
 }
 
 // Open applies the driver's pending migrations and returns the store. The
@@ -92,5 +93,8 @@ func (s *Store) run(tx *Tx, fn func(*Tx) error) (err error) {
 		return fmt.Errorf("committing: %w", s.drv.MapError(err))
 	}
 	committed = true
+	if tx.outboxed {
+		s.outbox.fire()
+	}
 	return nil
 }

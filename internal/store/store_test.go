@@ -56,3 +56,14 @@ func TestWorkflowStateLag(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	for attempts, want := range map[int]time.Duration{
+		0: 30 * time.Second, 1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 7: 32 * time.Minute, 8: time.Hour, 50: time.Hour,
+	} {
+		if got := store.Backoff(attempts); got != want {
+			t.Errorf("Backoff(%d) = %v, want %v", attempts, got, want)
+		}
+	}
+}

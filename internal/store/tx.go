@@ -35,6 +35,8 @@ type Tx struct {
 	keys     *secret.Keyring
 	writable bool
 	now      time.Time
+	outboxed bool // appended to the outbox: fire the store's signal after commit
+	cached   map[string]*Stmt
 }
 
 // Dialect returns the dialect of the transaction's driver.
@@ -47,6 +49,11 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 // Writable reports whether the transaction may write.
 func (tx *Tx) Writable() bool { return tx.writable }
+
+// SignalOutbox records that the transaction appended to the outbox (a sheet's
+// triggers did, for a write made through sfbridge), so that
+// [Store.OutboxSignal] fires once it commits. A rollback fires nothing.
+func (tx *Tx) SignalOutbox() { tx.outboxed = true }
 
 // Write runs fn inside tx, or fails with ErrReadOnly when tx is a read
 // transaction.
@@ -89,6 +96,26 @@ func (tx *Tx) Prepare(ctx context.Context, query string) (*Stmt, error) {
 		return nil, tx.drv.MapError(err)
 	}
 	return &Stmt{stmt: st, drv: tx.drv}, nil
+}
+
+// Cached returns a prepared statement for query — one statement — prepared
+// on its first use in the transaction and kept until the transaction ends:
+// for code called once per row, which would otherwise prepare the same
+// statement each time (on SQLite, preparing a write to a table compiles
+// its triggers too). Do not close it.
+func (tx *Tx) Cached(ctx context.Context, query string) (*Stmt, error) {
+	if st, ok := tx.cached[query]; ok {
+		return st, nil
+	}
+	st, err := tx.Prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx.cached == nil {
+		tx.cached = map[string]*Stmt{}
+	}
+	tx.cached[query] = st
+	return st, nil
 }
 
 // Stmt is a prepared statement.

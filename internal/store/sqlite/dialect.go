@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sfbridge/sfbridge/internal/store"
 )
@@ -47,4 +48,47 @@ func (dialect) Now() string { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" }
 
 func (dialect) ContainsFold(expr, param string) string {
 	return fmt.Sprintf(`%s LIKE '%%' || %s || '%%' ESCAPE '\'`, expr, param)
+}
+
+// CreateTrigger renders t as one SQLite trigger. Set on an update runs as an
+// UPDATE of the row in an AFTER trigger (SQLite's triggers cannot assign to
+// NEW); a delete with Set is a BEFORE trigger that updates the row and then
+// skips its deletion with RAISE(IGNORE). The driver leaves recursive_triggers
+// off, so the trigger's own UPDATE does not fire it again.
+func (dialect) CreateTrigger(t store.Trigger) []string {
+	q := store.QuoteIdent
+	keep := t.Event == store.OnDelete && len(t.Set) > 0
+	timing := "AFTER"
+	if keep {
+		timing = "BEFORE"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TRIGGER %s %s %s ON %s FOR EACH ROW", q(t.Name), timing, t.Event, q(t.Table))
+	if t.When != "" {
+		fmt.Fprintf(&b, " WHEN (%s)", t.When)
+	}
+	b.WriteString(" BEGIN\n")
+	if len(t.Set) > 0 {
+		row := "NEW"
+		if keep {
+			row = "OLD"
+		}
+		sets := make([]string, len(t.Set))
+		for i, a := range t.Set {
+			sets[i] = q(a.Column) + " = " + a.Value
+		}
+		fmt.Fprintf(&b, "\tUPDATE %s SET %s WHERE %s = %s.%[3]s;\n", q(t.Table), strings.Join(sets, ", "), q(t.Key), row)
+	}
+	for _, s := range t.Do {
+		fmt.Fprintf(&b, "\t%s;\n", s)
+	}
+	if keep {
+		b.WriteString("\tSELECT RAISE(IGNORE);\n")
+	}
+	b.WriteString("END")
+	return []string{b.String()}
+}
+
+func (dialect) DropTrigger(name, _ string) []string {
+	return []string{"DROP TRIGGER IF EXISTS " + store.QuoteIdent(name)}
 }

@@ -9,7 +9,8 @@
 // to query_only. busy_timeout makes a connection wait for a lock held by
 // another process before reporting store.ErrBusy. synchronous=NORMAL is
 // durable across process crashes; a power loss may lose the last
-// transactions, whole, never half of one.
+// transactions, whole, never half of one. recursive_triggers is off, as the
+// dialect's triggers require (docs/adr/0100-change-capture.md).
 //
 // Timestamps of the system tables are written as
 // "2006-01-02 15:04:05.999999999+00:00" (always UTC, so they sort as text)

@@ -66,6 +66,7 @@ func Open(path string, opts Options) (*Driver, error) {
 	common := url.Values{}
 	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	common.Add("_pragma", "foreign_keys(1)")
+	common.Add("_pragma", "recursive_triggers(0)") // the dialect's triggers rely on it
 	common.Set("_time_format", "sqlite")
 
 	w := cloneValues(common)

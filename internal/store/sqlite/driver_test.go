@@ -75,7 +75,7 @@ func TestPragmas(t *testing.T) {
 	}
 	_ = st.Write(ctx, func(tx *store.Tx) error {
 		for pragma, want := range map[string]string{
-			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "1234", "synchronous": "1", "query_only": "0",
+			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "1234", "synchronous": "1", "query_only": "0", "recursive_triggers": "0",
 		} {
 			if got := read(tx, pragma); got != want {
 				t.Errorf("write connection: %s = %s, want %s", pragma, got, want)

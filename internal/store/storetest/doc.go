@@ -10,10 +10,13 @@
 // each newDriver call on a fresh schema. The suite pins what code above the
 // seam relies on: migrations (applied once, atomically, checked), write and
 // read transactions (rollback, snapshot, read-only), the mapping of native
-// errors onto the store's sentinels, the dialect's fragments, and every
-// repository. A change to the seam extends this suite, never one driver's
+// errors onto the store's sentinels, the dialect's fragments and triggers,
+// and every repository — the outbox (claims, coalescing, leases, retries,
+// the wake-up signal and poll), dead letters, links, the create journal and
+// conflicts included. A change to the seam extends this suite, never one driver's
 // tests; only what is inherently engine-specific (SQLite's busy lock) is
 // pinned in the driver's own tests.
 //
-// Decision record: docs/adr/0040-storage-seam.md.
+// Decision records: docs/adr/0040-storage-seam.md, docs/adr/0100-change-capture.md,
+// docs/adr/0101-outbox.md, docs/adr/0102-links-journal-conflicts.md.
 package storetest

@@ -30,6 +30,13 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Workflows", testWorkflows},
 		{"Checkpoints", testCheckpoints},
 		{"Runs", testRuns},
+		{"Triggers", testTriggers},
+		{"Outbox", testOutbox},
+		{"OutboxWait", testOutboxWait},
+		{"DeadLetters", testDeadLetters},
+		{"Links", testLinks},
+		{"Journal", testJournal},
+		{"Conflicts", testConflicts},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -208,6 +208,50 @@ func testTransactions(t *testing.T, h *harness) {
 		}
 	})
 
+	t.Run("cached statements", func(t *testing.T) {
+		before := e.count(t, table)
+		query := "INSERT INTO " + table + " (n) VALUES ($1)"
+		var first *store.Stmt
+		for range 2 {
+			err := e.st.Write(ctx, func(tx *store.Tx) error {
+				a, err := tx.Cached(ctx, query)
+				if err != nil {
+					return err
+				}
+				b, err := tx.Cached(ctx, query)
+				if err != nil {
+					return err
+				}
+				if a != b {
+					t.Error("Cached prepared the same statement twice in one transaction")
+				}
+				if a == first {
+					t.Error("a statement cached by a finished transaction was handed out again")
+				}
+				first = a
+				for i := range 3 {
+					if _, err := a.Exec(ctx, i); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := e.count(t, table); got != before+6 {
+			t.Fatalf("rows = %d, want %d", got, before+6)
+		}
+		err := e.st.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Cached(ctx, "INSERT INTO no_such_table (n) VALUES (1)")
+			return err
+		})
+		if err == nil {
+			t.Error("Cached of a statement on a missing table succeeded")
+		}
+	})
+
 	t.Run("concurrent writers lose no update", func(t *testing.T) {
 		counter := e.scratch(t, "counter", "n "+d.ColumnType(store.TypeInteger)+" NOT NULL")
 		if err := e.st.Write(ctx, func(tx *store.Tx) error {
