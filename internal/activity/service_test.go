@@ -232,7 +232,7 @@ objects:
 func TestRelatedToCustomObjects(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	if err := f.emu.AddSchema("custom.yaml", []byte(customObjects)); err != nil {
+	if err := f.Emu.AddSchema("custom.yaml", []byte(customObjects)); err != nil {
 		t.Fatal(err)
 	}
 	project, err := f.admin.Create(ctx, "Project__c", salesforce.NewRecord("Project__c").Set("Name", "Rollout"))

@@ -2,40 +2,27 @@ package activity
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
-	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest"
 )
 
 // fixture is a fresh demo org served in-process, with a connection per
-// development user.
+// development user. Describes are not cached, so that tests see schema
+// changes at once.
 type fixture struct {
-	emu         *sfemu.Emulator
+	*sfemutest.Org
 	admin, user *salesforce.Client
 }
 
 func setup(t testing.TB) *fixture {
 	t.Helper()
-	emu, err := sfemu.New(sfemu.Options{Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	return &fixture{emu: emu, admin: connect(t, srv.URL, "admin@example.com"), user: connect(t, srv.URL, "user@example.com")}
-}
-
-func connect(t testing.TB, url, username string) *salesforce.Client {
-	t.Helper()
-	cfg := salesforce.Config{LoginURL: url, ClientID: auth.DevConsumerKey, ClientSecret: auth.DevConsumerSecret, DescribeTTL: -1}
-	c, err := salesforce.Connect(context.Background(), cfg, salesforce.PasswordGrant(username, "sfbridge"))
-	if err != nil {
-		t.Fatalf("connecting as %s: %v", username, err)
-	}
-	return c
+	org := sfemutest.Start(t, sfemu.Options{Seed: "demo"})
+	cfg := org.Config()
+	cfg.DescribeTTL = -1
+	return &fixture{Org: org, admin: org.ConnectWith(t, cfg, sfemutest.Admin), user: org.ConnectWith(t, cfg, sfemutest.User)}
 }
 
 // records runs soql as c and returns the records.

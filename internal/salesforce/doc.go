@@ -34,6 +34,14 @@
 // input. Composite sends up to 25 dependent subrequests as one API call.
 // Updated and Deleted are getUpdated and getDeleted.
 //
+// # Search and list views
+//
+// Search runs a SOSL statement and ParameterizedSearch a SearchRequest;
+// both return records across objects, each with its object in Record.Type.
+// ListViews yields an object's list views page by page, ListViewDescribe
+// returns a view's columns and SOQL, and ListViewResults a page of its
+// records as the user sees them.
+//
 // # Bulk API 2.0
 //
 // Ingest jobs: CreateIngestJob, UploadIngestData (the CSV streamed from an
@@ -60,5 +68,6 @@
 // docs/adr/0051-query-iterator.md (streaming queries),
 // docs/adr/0052-client-retries.md (retries and renewal),
 // docs/adr/0053-collection-results.md (batched writes),
-// docs/adr/0092-client-bulk-api.md (Bulk API 2.0).
+// docs/adr/0092-client-bulk-api.md (Bulk API 2.0),
+// docs/adr/0150-client-search-and-list-views.md (search and list views).
 package salesforce

@@ -34,7 +34,7 @@ func loadRecords(b *testing.B, f *fixture, n int) {
 		batch[object] = append(batch[object], raw)
 		if len(batch[object]) == 5000 || i == n-1 {
 			for o, recs := range batch {
-				if _, err := f.emu.Insert(ctx, o, recs); err != nil {
+				if _, err := f.Emu.Insert(ctx, o, recs); err != nil {
 					b.Fatalf("inserting %s: %v", o, err)
 				}
 				delete(batch, o)

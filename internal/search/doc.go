@@ -20,13 +20,15 @@
 // to the first view so that one is always enabled), and Results reads an
 // enabled view's records from Salesforce on every call.
 //
-// Calls that the client has no method for (the search resource, list
-// views) are sent as a single GET subrequest of a composite call, one API
-// call each; see the ADR for why and what it costs.
+// Every Salesforce call goes through the user's *salesforce.Client (the
+// Conn interface): Search for the SOSL statement, ListViews and
+// ListViewResults for list views — one API call each, with the client's
+// retries, session renewal and budget.
 //
 // MemoryChoices is the only ChoiceStore for now; a SQL one belongs with
 // internal/store.
 //
 // Decisions: docs/adr/0111-search-through-the-users-connection.md,
-// docs/adr/0112-list-view-choices.md.
+// docs/adr/0112-list-view-choices.md,
+// docs/adr/0150-client-search-and-list-views.md (the client calls used).
 package search

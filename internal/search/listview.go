@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,13 +61,17 @@ func (s *Service) ListViews(ctx context.Context, conn Conn, object string) ([]Li
 	if err := checkObject(object); err != nil {
 		return nil, err
 	}
-	var body struct {
-		ListViews []ListView `json:"listviews"`
+	var out []ListView
+	for v, err := range conn.ListViews(ctx, object) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ListView{ID: v.ID, Label: v.Label, DeveloperName: v.DeveloperName})
+		if len(out) == MaxListViews {
+			break
+		}
 	}
-	if err := get(ctx, conn, "/sobjects/"+object+"/listviews", &body); err != nil {
-		return nil, fmt.Errorf("listing %s list views: %w", object, err)
-	}
-	return body.ListViews[:min(len(body.ListViews), MaxListViews)], nil
+	return out, nil
 }
 
 // Choose enables ids (one or two of object's list views, no repeats) for
@@ -136,46 +139,26 @@ func (s *Service) Results(ctx context.Context, conn Conn, object, id string, lim
 	if !slices.ContainsFunc(chosen, func(v ListView) bool { return v.ID == id }) {
 		return nil, fmt.Errorf("%w: %s of %s; enabled: %s", ErrNotChosen, id, object, labels(chosen))
 	}
-	var body struct {
-		ID      string `json:"id"`
-		Label   string `json:"label"`
-		Done    bool   `json:"done"`
-		Columns []struct {
-			FieldNameOrPath string `json:"fieldNameOrPath"`
-			Label           string `json:"label"`
-			Hidden          bool   `json:"hidden"`
-		} `json:"columns"`
-		Records []struct {
-			Columns []struct {
-				FieldNameOrPath string  `json:"fieldNameOrPath"`
-				Value           *string `json:"value"`
-			} `json:"columns"`
-		} `json:"records"`
+	page, err := conn.ListViewResults(ctx, object, id, limit, 0)
+	if err != nil {
+		return nil, err
 	}
-	path := "/sobjects/" + object + "/listviews/" + url.PathEscape(id) + "/results?limit=" + strconv.Itoa(limit)
-	if err := get(ctx, conn, path, &body); err != nil {
-		return nil, fmt.Errorf("reading list view %s of %s: %w", id, object, err)
-	}
-	res := &ListViewResult{ID: body.ID, Label: body.Label, Done: body.Done, At: s.cfg.Now()}
-	for _, c := range body.Columns {
+	res := &ListViewResult{ID: page.ID, Label: page.Label, Done: page.Done, At: s.cfg.Now()}
+	for _, c := range page.Columns {
 		if !c.Hidden {
 			res.Columns = append(res.Columns, Column{Field: c.FieldNameOrPath, Label: c.Label})
 		}
 	}
 	tok := conn.Token()
-	for _, rec := range body.Records {
-		cells := map[string]string{}
-		for _, c := range rec.Columns {
-			if c.Value != nil {
-				cells[c.FieldNameOrPath] = *c.Value
-			}
-		}
-		row := Row{ID: cells["Id"]}
+	for _, rec := range page.Records {
+		row := Row{}
+		row.ID, _ = rec.Value("Id")
 		if row.ID != "" {
 			row.URL = RecordURL(tok.InstanceURL, object, row.ID)
 		}
 		for _, c := range res.Columns {
-			row.Values = append(row.Values, cells[c.Field])
+			v, _ := rec.Value(c.Field)
+			row.Values = append(row.Values, v)
 		}
 		res.Rows = append(res.Rows, row)
 	}

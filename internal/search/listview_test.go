@@ -3,8 +3,12 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"slices"
 	"testing"
+
+	"github.com/sfbridge/sfbridge/internal/salesforce"
 )
 
 func TestListViewChoiceRules(t *testing.T) {
@@ -93,5 +97,41 @@ func TestListViewsOfUnknownObject(t *testing.T) {
 	}
 	if _, err := svc.ListViews(context.Background(), f.user, "../query"); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("list views of a path: %v", err)
+	}
+}
+
+// manyViews is a connection whose object has n list views; it counts the
+// views the service pulled.
+type manyViews struct {
+	Conn      // only ListViews is called
+	n, pulled int
+}
+
+func (m *manyViews) ListViews(context.Context, string) iter.Seq2[salesforce.ListView, error] {
+	return func(yield func(salesforce.ListView, error) bool) {
+		for i := range m.n {
+			m.pulled++
+			if !yield(salesforce.ListView{ID: fmt.Sprintf("00B%012d", i), Label: fmt.Sprint("View ", i)}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestListViewsOffersTheFirst80(t *testing.T) {
+	t.Parallel()
+	svc := newService(t, Config{})
+	for _, n := range []int{0, 3, MaxListViews, MaxListViews + 50} {
+		conn := &manyViews{n: n}
+		views, err := svc.ListViews(context.Background(), conn, "Account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(n, MaxListViews); len(views) != want || conn.pulled != want {
+			t.Errorf("%d views: offered %d and pulled %d, want %d", n, len(views), conn.pulled, want)
+		}
+		if len(views) > 0 && (views[0].ID != "00B000000000000" || views[0].Label != "View 0") {
+			t.Errorf("first view %+v", views[0])
+		}
 	}
 }

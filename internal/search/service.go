@@ -3,8 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
+	"iter"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +19,9 @@ type Conn interface {
 	Token() salesforce.Token
 	Describe(ctx context.Context, object string) (*salesforce.SObjectDescribe, error)
 	DescribeGlobal(ctx context.Context) (*salesforce.GlobalDescribe, error)
-	Composite(ctx context.Context, req salesforce.CompositeRequest) ([]salesforce.SubResponse, error)
+	Search(ctx context.Context, sosl string) ([]*salesforce.Record, error)
+	ListViews(ctx context.Context, object string) iter.Seq2[salesforce.ListView, error]
+	ListViewResults(ctx context.Context, object, id string, limit, offset int) (*salesforce.ListViewResult, error)
 }
 
 var _ Conn = (*salesforce.Client)(nil)
@@ -80,14 +81,12 @@ func (s *Service) Search(ctx context.Context, conn Conn, term string) (*Result, 
 		res.Searched = append(res.Searched, p.object)
 	}
 	if len(plans) > 0 {
-		var body struct {
-			SearchRecords []*salesforce.Record `json:"searchRecords"`
-		}
-		if err := get(ctx, conn, "/search?q="+url.QueryEscape(sosl(term, plans, s.cfg.PerObject)), &body); err != nil {
+		records, err := conn.Search(ctx, sosl(term, plans, s.cfg.PerObject))
+		if err != nil {
 			return nil, fmt.Errorf("searching for %q: %w", term, err)
 		}
 		tok := conn.Token()
-		res.Groups = group(body.SearchRecords, plans, tok.InstanceURL)
+		res.Groups = group(records, plans, tok.InstanceURL)
 	}
 	res.At = s.cfg.Now()
 	s.store(key, res)
@@ -109,17 +108,6 @@ func checkTerm(term string) error {
 		return &TermError{Term: term, Reason: fmt.Sprintf("is %d characters long; at most %d are searched", n, MaxTermLength)}
 	}
 	return nil
-}
-
-// get sends one GET as a composite subrequest and decodes its body.
-func get(ctx context.Context, conn Conn, path string, v any) error {
-	resps, err := conn.Composite(ctx, salesforce.CompositeRequest{Subrequests: []salesforce.Subrequest{
-		{Method: http.MethodGet, URL: path, ReferenceID: "get"},
-	}})
-	if err != nil {
-		return err
-	}
-	return resps[0].Decode(v)
 }
 
 func (s *Service) cached(key string) (*Result, bool) {

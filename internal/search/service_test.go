@@ -191,7 +191,7 @@ func TestSearchCustomObject(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	schema := "version: 1\nobjects:\n- name: Project__c\n  fields:\n  - {name: Phase__c, type: picklist, values: [Plan, Build]}\n"
-	if err := f.emu.AddSchema("project.yaml", []byte(schema)); err != nil {
+	if err := f.Emu.AddSchema("project.yaml", []byte(schema)); err != nil {
 		t.Fatal(err)
 	}
 	id, err := f.admin.Create(ctx, "Project__c", newRecord("Project__c", "Name", "Zephyr rollout", "Phase__c", "Build"))

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"flag"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
-	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -42,30 +41,14 @@ func golden(t *testing.T, name, got string) {
 // fixture is a fresh demo org served in-process, with a connection per
 // development user.
 type fixture struct {
-	emu         *sfemu.Emulator
-	url         string
+	*sfemutest.Org
 	admin, user *salesforce.Client
 }
 
 func setup(t testing.TB) *fixture {
 	t.Helper()
-	emu, err := sfemu.New(sfemu.Options{Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	return &fixture{emu: emu, url: srv.URL, admin: connect(t, srv.URL, "admin@example.com"), user: connect(t, srv.URL, "user@example.com")}
-}
-
-func connect(t testing.TB, url, username string) *salesforce.Client {
-	t.Helper()
-	cfg := salesforce.Config{LoginURL: url, ClientID: auth.DevConsumerKey, ClientSecret: auth.DevConsumerSecret}
-	c, err := salesforce.Connect(context.Background(), cfg, salesforce.PasswordGrant(username, "sfbridge"))
-	if err != nil {
-		t.Fatalf("connecting as %s: %v", username, err)
-	}
-	return c
+	org := sfemutest.Start(t, sfemu.Options{Seed: "demo"})
+	return &fixture{Org: org, admin: org.Connect(t, sfemutest.Admin), user: org.Connect(t, sfemutest.User)}
 }
 
 // first returns the first record of soql as c.
