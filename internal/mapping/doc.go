@@ -30,6 +30,11 @@
 // run in the direction the field flows; a two-way field runs the inverse
 // chain on the way back, so every step either has a documented inverse or
 // is one-way and makes its field one-way (docs/adr/0063-transforms.md).
+// A phone step may read each record's number as one of the record's own
+// country (country_field): the Field gives it the country, from the record
+// inbound and from the row's cells outbound (Field.OutboundRow);
+// CountryCode reads countries as Salesforce stores them
+// (docs/adr/0140-phone-numbers-of-each-records-country.md).
 //
 // # Fields
 //

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -43,6 +44,15 @@ type Spec struct {
 	// always written, as plain data ("Web", 10, true).
 	Constant any
 	Env      Env
+	// Country is, when a phone step reads each record's country from a
+	// field (country_field), that field as the query selects it: inbound,
+	// a number is read as one of the record's country. Required then.
+	Country *Source
+	// CountryColumn is, for such a field flowing outbound, the column that
+	// holds the record's country in the sheet (the country field's own
+	// column, or the address column it is part of): outbound, a cell is
+	// read as a number of its row's country. Required then.
+	CountryColumn string
 }
 
 // Field is a compiled mapped field: it reads a Salesforce record into a
@@ -165,6 +175,9 @@ func (s Spec) check() error {
 	case s.Constant == nil && !s.ColumnType.Valid():
 		return fmt.Errorf("%q is not a column type", s.ColumnType)
 	}
+	if err := s.checkCountry(); err != nil {
+		return err
+	}
 	for _, src := range s.Sources {
 		if src.Field == nil {
 			return fmt.Errorf("%s: no describe for the field", src.Path)
@@ -183,6 +196,31 @@ func (s Spec) check() error {
 		case strings.Contains(s.Sources[0].Path, "."):
 			return fmt.Errorf("%s is a field of a related record, which is read-only: the field must be inbound", s.Sources[0].Path)
 		}
+	}
+	return nil
+}
+
+// checkCountry checks that a field whose phone steps read each record's
+// country has that country to give them, each way it flows.
+func (s Spec) checkCountry() error {
+	var name string
+	for _, st := range s.Steps {
+		f := st.CountryField()
+		switch {
+		case f == "":
+		case name == "":
+			name = f
+		case !strings.EqualFold(f, name):
+			return fmt.Errorf("the steps read the country from %s and from %s: use one country field per mapped field", name, f)
+		}
+	}
+	switch {
+	case name == "":
+		return nil
+	case s.Country == nil || s.Country.Field == nil:
+		return fmt.Errorf("country_field %s: no describe for the field", name)
+	case s.Direction.Has(Outbound) && s.CountryColumn == "":
+		return fmt.Errorf("country_field %s: a field written to Salesforce reads its row's country from a column: map %s to one", name, name)
 	}
 	return nil
 }
@@ -279,7 +317,7 @@ func (f *Field) Inbound(record Record) (Value, error) {
 		}
 		v = List(items...)
 	}
-	v, err := f.inbound.Apply(v)
+	v, err := f.inbound.applyIn(f.recordContext(record), v)
 	if err == nil {
 		v, err = convert(v, f.spec.ColumnType.Kind(), f.spec.Env.location())
 	}
@@ -323,9 +361,55 @@ func (f *Field) read(record Record, s Source) (Value, error) {
 	return Null(), nil
 }
 
+// recordContext reads the record's own country, when the field's steps
+// need it.
+func (f *Field) recordContext(record Record) rowContext {
+	if f.spec.Country == nil {
+		return rowContext{}
+	}
+	s, _ := get(record, f.spec.Country.Path).(string)
+	return countryContext(s)
+}
+
+// countryContext is the context of a record or row whose country is
+// stored as s (a name or an ISO code).
+func countryContext(s string) rowContext {
+	s = strings.TrimSpace(s)
+	if code, ok := CountryCode(s); ok {
+		return rowContext{Country: code, Stored: s}
+	}
+	return rowContext{Country: s, Stored: s}
+}
+
 // Outbound returns the Salesforce fields to write for a cell value, by API
-// name: one field, or the parts of a compound address.
+// name: one field, or the parts of a compound address. A field that reads
+// its row's country (Spec.CountryColumn) needs the row: use OutboundRow.
 func (f *Field) Outbound(cell Value) (map[string]any, error) {
+	if f.spec.CountryColumn != "" {
+		return nil, fmt.Errorf("column %s: its phone numbers are read as numbers of the row's country (column %s): the row is needed (OutboundRow)",
+			f.spec.Column, f.spec.CountryColumn)
+	}
+	return f.outboundIn(rowContext{}, cell)
+}
+
+// OutboundRow is Outbound for the field's cell in a row (cells by column),
+// whose other cells may say its country: the text of the CountryColumn,
+// or the country code or country of an address there.
+func (f *Field) OutboundRow(row map[string]Value) (map[string]any, error) {
+	var ctx rowContext
+	if c, ok := row[f.spec.CountryColumn]; ok && f.spec.CountryColumn != "" {
+		switch c.Kind() {
+		case KindAddress:
+			a := c.Address()
+			ctx = countryContext(cmp.Or(a.CountryCode, a.Country))
+		case KindText:
+			ctx = countryContext(c.Str())
+		}
+	}
+	return f.outboundIn(ctx, row[f.spec.Column])
+}
+
+func (f *Field) outboundIn(ctx rowContext, cell Value) (map[string]any, error) {
 	src := f.spec.Sources[0]
 	if f.spec.Constant != nil {
 		return map[string]any{src.Field.Name: f.constant}, nil
@@ -335,7 +419,7 @@ func (f *Field) Outbound(cell Value) (map[string]any, error) {
 		v, err = convert(v, f.outIn, f.spec.Env.location())
 	}
 	if err == nil {
-		v, err = f.outbound.Apply(v)
+		v, err = f.outbound.applyIn(ctx, v)
 	}
 	if err != nil {
 		return nil, locate(err, src.Path, f.spec.Column)

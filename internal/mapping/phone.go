@@ -62,7 +62,8 @@ var plans = map[string]*numberingPlan{
 	"BE": {code: "32", trunk: "0", min: 8, max: 9, group: byLead(lead("4", 3, 2, 2, 2), lead("2", 1, 3, 2, 2), lead("", 2, 2, 2, 2))},
 	"NL": {code: "31", trunk: "0", min: 9, max: 9, group: byLead(lead("6", 1, 8), lead("", 2, 3, 4))},
 	"LU": {code: "352", min: 4, max: 11, group: byLead(lead("6", 3, 3, 3))},
-	"DE": {code: "49", trunk: "0", min: 6, max: 13, group: byLead(lead("15", 3, 8), lead("16", 3, 8), lead("17", 3, 8))},
+	"DE": {code: "49", trunk: "0", min: 6, max: 13, group: byLead(lead("15", 3, 8), lead("16", 3, 8), lead("17", 3, 8),
+		lead("30", 2, 9), lead("40", 2, 9), lead("69", 2, 9), lead("89", 2, 9))}, // mobiles; Berlin, Hamburg, Frankfurt, Munich
 	"AT": {code: "43", trunk: "0", min: 4, max: 13, group: byLead(lead("6", 3, 8))},
 	"CH": {code: "41", trunk: "0", min: 9, max: 9, group: groups(2, 3, 2, 2)},
 	"IT": {code: "39", min: 6, max: 11, group: byLead(lead("3", 3, 3, 4), lead("0", 2, 4, 4))},
@@ -75,6 +76,9 @@ var plans = map[string]*numberingPlan{
 	"SE": {code: "46", trunk: "0", min: 7, max: 9, group: byLead(lead("7", 2, 3, 2, 2), lead("8", 1, 3, 2, 2))},
 	"FI": {code: "358", trunk: "0", min: 5, max: 11, group: byLead(lead("4", 2, 3, 4), lead("5", 2, 3, 4))},
 	"PL": {code: "48", min: 9, max: 9, group: groups(3, 3, 3)},
+	"AU": {code: "61", trunk: "0", min: 9, max: 9, group: byLead(lead("4", 3, 3, 3), lead("", 1, 4, 4))},
+	"JP": {code: "81", trunk: "0", min: 9, max: 10, group: byLead(lead("3", 1, 4, 4), lead("6", 1, 4, 4),
+		lead("70", 2, 4, 4), lead("80", 2, 4, 4), lead("90", 2, 4, 4))},
 	"US": nanp,
 	"CA": nanp,
 }
@@ -136,7 +140,10 @@ func parsePhone(s, country string) (phoneNumber, error) {
 	home := plans[country]
 	switch {
 	case intl:
-	case strings.HasPrefix(d, "00") && home != nanp:
+	case strings.HasPrefix(d, "00"):
+		// No national number starts with 00 (North America's start with
+		// 2 to 9, the others' trunk prefix 0 is never followed by 0), so
+		// 00 is the international prefix whatever the default country.
 		d, intl = d[2:], true
 	case strings.HasPrefix(d, "011") && home == nanp:
 		d, intl = d[3:], true
@@ -256,19 +263,22 @@ func grouped(digits string, sizes []int) string {
 type phoneT struct {
 	kinds
 	format  string // e164, international, national
-	country string
-	own     bool // the country was given on the step
+	country string // the default country: the step's, else the workflow's
+	own     bool   // the country was given on the step
+	// field is the Salesforce field holding each record's own country
+	// (country_field), which wins over country when the record has one.
+	field string
 }
 
 var phoneFormats = []string{"e164", "international", "national"}
 
 func parsePhoneStep(arg any) (builder, error) {
-	var format, country string
+	var format, country, field string
 	switch a := arg.(type) {
 	case string:
 		format = a
 	case map[string]any:
-		m, err := argMap(a, "format", "country")
+		m, err := argMap(a, "format", "country", "country_field")
 		if err != nil {
 			return nil, err
 		}
@@ -280,38 +290,58 @@ func parsePhoneStep(arg any) (builder, error) {
 			}
 			country = strings.ToUpper(s)
 		}
+		if f, present := m["country_field"]; present {
+			s, ok := f.(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return nil, fmt.Errorf(`"country_field": expected the API name of the field holding each record's country (BillingCountry), not %v`, argText(f))
+			}
+			field = strings.TrimSpace(s)
+		}
 	}
 	if !slices.Contains(phoneFormats, format) {
-		return nil, errors.New("expected a format: e164, international or national (or {format: national, country: FR})")
+		return nil, errors.New("expected a format: e164, international or national (or {format: national, country: FR, country_field: BillingCountry})")
 	}
 	return func(env Env, in Kind) (Transform, error) {
 		if in != KindText {
 			return nil, wrongKind("phone", in, KindText)
 		}
-		t := phoneT{kinds{KindText, KindText}, format, country, country != ""}
+		t := phoneT{kinds{KindText, KindText}, format, country, country != "", field}
 		if !t.own {
 			t.country = strings.ToUpper(env.Country)
 		}
-		if format == "national" && plans[t.country] == nil {
-			return nil, errors.New(`the national format needs a country: set "country:" on the workflow or the step`)
+		if format == "national" && plans[t.country] == nil && field == "" {
+			return nil, errors.New(`the national format needs a country: set "country:" on the workflow or the step, or "country_field:" on the step`)
 		}
 		return t, nil
 	}, nil
 }
 
-func (t phoneT) Apply(v Value) (Value, error) {
+func (t phoneT) Apply(v Value) (Value, error) { return t.applyIn(rowContext{}, v) }
+
+// applyIn reads a number as one of the record's country when the step has
+// a country field and the record a country, else of the default country.
+func (t phoneT) applyIn(ctx rowContext, v Value) (Value, error) {
 	if v.kind != KindText || strings.TrimSpace(v.s) == "" {
 		return v, nil
 	}
-	n, err := parsePhone(v.s, t.country)
+	country := t.country
+	fromRecord := t.field != "" && ctx.Country != ""
+	if fromRecord {
+		country = ctx.Country
+	}
+	n, err := parsePhone(v.s, country)
 	if err != nil {
+		var ve *ValueError
+		if fromRecord && errors.As(err, &ve) {
+			ve.Reason += fmt.Sprintf(" (the record's %s is %q)", t.field, ctx.Stored)
+		}
 		return Value{}, err
 	}
 	switch t.format {
 	case "international":
 		return Text(n.international()), nil
 	case "national":
-		return Text(n.national(t.country)), nil
+		return Text(n.national(country)), nil
 	}
 	return Text(n.e164()), nil
 }
@@ -319,12 +349,19 @@ func (t phoneT) Apply(v Value) (Value, error) {
 // Inverse writes E.164, which every format reads back as the same number
 // and which Salesforce dials from anywhere.
 func (t phoneT) Inverse() (Transform, error) {
-	return phoneT{t.kinds, "e164", t.country, t.own}, nil
+	return phoneT{t.kinds, "e164", t.country, t.own, t.field}, nil
 }
 
 func (t phoneT) String() string {
-	if t.own {
-		return "phone: " + argText(map[string]any{"format": t.format, "country": t.country})
+	if !t.own && t.field == "" {
+		return "phone: " + t.format
 	}
-	return "phone: " + t.format
+	arg := map[string]any{"format": t.format}
+	if t.own {
+		arg["country"] = t.country
+	}
+	if t.field != "" {
+		arg["country_field"] = t.field
+	}
+	return "phone: " + argText(arg)
 }

@@ -51,6 +51,24 @@ type Env struct {
 	FieldLength int
 }
 
+// rowContext is what a step may know of the record (inbound) or row
+// (outbound) its value belongs to, besides the value itself.
+type rowContext struct {
+	// Country is the ISO code of the record's own country, read from the
+	// field a phone step names (country_field); the value as stored when
+	// it names no country sfbridge knows; "" when the record has none.
+	Country string
+	// Stored is the country as the record or row holds it ("France"), for
+	// messages.
+	Stored string
+}
+
+// contextual is a Transform whose result depends on the record's rowContext;
+// Apply runs it with an empty one.
+type contextual interface {
+	applyIn(ctx rowContext, v Value) (Value, error)
+}
+
 func (e Env) location() *time.Location {
 	if e.Location == nil {
 		return time.UTC
@@ -117,6 +135,17 @@ func (s *Step) Name() string { return s.name }
 // Bind returns the runnable transform for values of kind in, on a field in
 // env, or an error saying why the step cannot take them.
 func (s *Step) Bind(env Env, in Kind) (Transform, error) { return s.build(env, in) }
+
+// CountryField returns the Salesforce field the step reads each record's
+// country from (a phone step's country_field), or "". The workflow selects
+// that field and gives it to the mapped field as Spec.Country.
+func (s *Step) CountryField() string {
+	if m, ok := s.arg.(map[string]any); ok && s.name == "phone" {
+		f, _ := m["country_field"].(string)
+		return strings.TrimSpace(f)
+	}
+	return ""
+}
 
 // String returns the step as a workflow would write it.
 func (s *Step) String() string {
@@ -191,11 +220,19 @@ func (c Chain) Out(in Kind) Kind {
 	return c[len(c)-1].Out()
 }
 
-// Apply runs the chain on v.
-func (c Chain) Apply(v Value) (Value, error) {
+// Apply runs the chain on v, as for a record without a country of its own.
+func (c Chain) Apply(v Value) (Value, error) { return c.applyIn(rowContext{}, v) }
+
+// applyIn runs the chain on v, a value of a record in ctx.
+func (c Chain) applyIn(ctx rowContext, v Value) (Value, error) {
 	for _, t := range c {
 		var err error
-		if v, err = t.Apply(v); err != nil {
+		if ct, ok := t.(contextual); ok {
+			v, err = ct.applyIn(ctx, v)
+		} else {
+			v, err = t.Apply(v)
+		}
+		if err != nil {
 			return Value{}, err
 		}
 	}

@@ -299,12 +299,18 @@ func (c *compiler) compileField(f *Field, path string) (*FieldPlan, error) {
 			}
 		}
 	}
+	if ok, err := c.compileCountry(f, &spec, path); !ok || err != nil {
+		return nil, err
+	}
 	m, err := mapping.Compile(spec)
 	if err != nil {
 		c.mappingProblems(err, f, path)
 		return nil, nil
 	}
-	fp := &FieldPlan{Column: f.Column, Direction: dir, Mapping: m, Value: f.Value, Formula: true}
+	fp := &FieldPlan{Column: f.Column, Direction: dir, Mapping: m, Value: f.Value, Formula: true, CountryColumn: spec.CountryColumn}
+	if spec.Country != nil {
+		fp.CountryField = spec.Country.Path
+	}
 	for _, s := range spec.Sources {
 		fp.Source = append(fp.Source, s.Path)
 		fp.Formula = fp.Formula && s.Field.Calculated
@@ -322,6 +328,62 @@ func (c *compiler) compileField(f *Field, path string) (*FieldPlan, error) {
 		c.checkWrites(m, fp, path)
 	}
 	return fp, nil
+}
+
+// compileCountry resolves the field a phone step reads each record's
+// country from (country_field): a text field of the object or a related
+// one, selected by the query; a field flowing outbound also needs a column
+// holding it, the row's country. It reports false when there is a problem.
+func (c *compiler) compileCountry(f *Field, spec *mapping.Spec, path string) (bool, error) {
+	j := slices.IndexFunc(f.Transform, func(s *mapping.Step) bool { return s.CountryField() != "" })
+	if j < 0 {
+		return true, nil
+	}
+	at := index(child(path, "transform"), j)
+	name := f.Transform[j].CountryField()
+	r, err := c.resolve(c.root, name)
+	var re *resolveError
+	switch {
+	case errors.As(err, &re):
+		c.add(at, re.code, re.hint, "country_field: %s", re.message)
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	switch r.field.Type {
+	case "string", "picklist", "combobox":
+	case "address":
+		c.add(at, CodeCountryField, fmt.Sprintf("name its country part instead (%sCountry, or %sCountryCode)",
+			strings.TrimSuffix(r.path, "Address"), strings.TrimSuffix(r.path, "Address")),
+			"country_field: %s is a whole address", r.path)
+		return false, nil
+	default:
+		c.add(at, CodeCountryField, "name a text or picklist field holding a country name or ISO code (BillingCountry, MailingCountryCode)",
+			"country_field: %s is a %s field, not a country", r.path, r.field.Type)
+		return false, nil
+	}
+	spec.Country = &mapping.Source{Path: r.path, Field: r.field}
+	if !spec.Direction.Has(mapping.Outbound) {
+		return true, nil
+	}
+	compound := ""
+	if r.field.CompoundFieldName != nil {
+		compound = strings.TrimSuffix(r.path, r.field.Name) + *r.field.CompoundFieldName
+	}
+	for _, other := range c.def.Fields {
+		if other.Column != "" && len(other.Salesforce) == 1 &&
+			(strings.EqualFold(other.Salesforce[0], r.path) || compound != "" && strings.EqualFold(other.Salesforce[0], compound)) {
+			spec.CountryColumn = other.Column
+			return true, nil
+		}
+	}
+	hint := "map " + r.path + " to a column"
+	if compound != "" {
+		hint += " (or " + compound + ")"
+	}
+	c.add(at, CodeCountryField, hint+", or make this field inbound (direction: inbound)",
+		"country_field: a number written back to Salesforce is read as one of its row's country, and no column holds %s", r.path)
+	return false, nil
 }
 
 // mappingProblems turns the errors of mapping.Compile into problems placed
@@ -701,6 +763,9 @@ func (c *compiler) buildSelect() {
 		if fp.Direction.Has(mapping.Inbound) {
 			for _, p := range fp.Mapping.Paths() {
 				add(p)
+			}
+			if fp.CountryField != "" {
+				add(fp.CountryField)
 			}
 		}
 	}

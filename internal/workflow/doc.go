@@ -28,4 +28,8 @@
 // evaluates the conditions on a record in Go with SOQL's semantics, so that
 // the sync engine can tell a record that stopped matching without another
 // query (docs/adr/0061-conditions.md); Plan.Cells maps a record to its row.
+//
+// A phone step's country_field is resolved like any field path, selected by
+// the query, and, on a field written back, must be held by a column: the
+// row's country (docs/adr/0140-phone-numbers-of-each-records-country.md).
 package workflow

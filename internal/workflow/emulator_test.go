@@ -17,8 +17,22 @@ import (
 // in: a sample that does not fit it would break the demo.
 func TestExamplesOnEmulator(t *testing.T) {
 	t.Parallel()
+	env := emulatorEnv()
+	for _, file := range yamlFiles(t, "../../examples") {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Load(context.Background(), filepath.Base(file), data, env); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// emulatorEnv compiles against the emulator's standard objects.
+func emulatorEnv() Env {
 	reg := schema.Standard()
-	env := Env{
+	return Env{
 		Orgs: []string{"demo"},
 		Describe: func(_ context.Context, object string) (*salesforce.SObjectDescribe, error) {
 			o := reg.Object(object)
@@ -35,14 +49,5 @@ func TestExamplesOnEmulator(t *testing.T) {
 			}
 			return &d, nil
 		},
-	}
-	for _, file := range yamlFiles(t, "../../examples") {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := Load(context.Background(), filepath.Base(file), data, env); err != nil {
-			t.Error(err)
-		}
 	}
 }

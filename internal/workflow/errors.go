@@ -43,4 +43,5 @@ const (
 	CodeNotExternalID         Code = "workflow.not_external_id"         // the upsert key is not an External ID field
 	CodeDuplicate             Code = "workflow.duplicate"               // a column or a written field appears twice
 	CodeMatchColumn           Code = "workflow.match_column"            // the update match column is missing or unusable
+	CodeCountryField          Code = "workflow.country_field"           // a phone step's country_field cannot give each row its country
 )

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,7 +23,8 @@ type Plan struct {
 
 	// Select is the query's field list, deduplicated: Id, the mapped fields
 	// (relationship paths included, compound fields as their parts), the
-	// fields the conditions read, and the system fields the sync engine
+	// fields the conditions read, the country fields of phone steps, and
+	// the system fields the sync engine
 	// needs (SystemModstamp; LastModifiedDate and LastModifiedById on
 	// two-way workflows). One query brings everything: never a request per
 	// record.
@@ -93,6 +95,12 @@ type FieldPlan struct {
 	// Formula is set when every source is a formula field (see
 	// Plan.FormulaFields).
 	Formula bool `json:"formula,omitempty"`
+	// CountryField is the field a phone step reads each record's country
+	// from (country_field; selected by the query), and CountryColumn, on
+	// a field flowing outbound, the column holding it: Plan.OutboundValues
+	// reads both cells.
+	CountryField  string `json:"country_field,omitempty"`
+	CountryColumn string `json:"country_column,omitempty"`
 
 	// Mapping reads records into cell values and cell values into fields.
 	Mapping *mapping.Field `json:"-"`
@@ -166,6 +174,27 @@ func (p *Plan) cells(record mapping.Record, formulas bool) (map[string]any, erro
 		out[fp.Column] = v.Cell()
 	}
 	return out, errors.Join(errs...)
+}
+
+// OutboundValues returns the Salesforce fields to write, by API name, for
+// one field flowing outbound, from a row's cells by column (as the sheet
+// store holds them, see mapping.CellValue): the field's own cell, and the
+// row's country for phone steps with a country_field (its CountryColumn).
+// A fixed value needs no cell.
+func (p *Plan) OutboundValues(fp *FieldPlan, cells map[string]any) (map[string]any, error) {
+	row := make(map[string]mapping.Value, 2)
+	for _, name := range []string{fp.Column, fp.CountryColumn} {
+		col := p.Column(name)
+		if name == "" || col == nil {
+			continue
+		}
+		v, err := mapping.CellValue(col.Type, cells[name])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", name, err)
+		}
+		row[name] = v
+	}
+	return fp.Mapping.OutboundRow(row)
 }
 
 // Column returns the column of that name, or nil.

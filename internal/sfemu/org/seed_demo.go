@@ -10,9 +10,13 @@ import (
 )
 
 // The demo seed: a small company, Northwind Analytics, selling to a few
-// hundred accounts. It is deterministic (seeded random numbers) and goes
-// through the same validation as API calls, as a system principal that sets
-// audit fields so records look created over the last eighteen months.
+// hundred accounts in ten countries, whose phone numbers are written the
+// way each country writes them (docs/adr/0140-phone-numbers-of-each-records-country.md;
+// internal/workflow's TestDemoSeedPhones checks them, and TestExamplesOnDemoSeed
+// runs the sample workflows over the seed). It is deterministic (seeded
+// random numbers) and goes through the same validation as API calls, as a
+// system principal that sets audit fields so records look created over the
+// last eighteen months.
 
 var (
 	firstNames = []string{"Ava", "Liam", "Noah", "Emma", "Olivia", "Lucas", "Mia", "Ethan", "Sofia", "Mateo", "Chloe",
@@ -52,28 +56,53 @@ var (
 		"Contract review", "Site visit"}
 )
 
+// city is where an account, its contacts or a lead are. Its phone
+// numbers are written the way people there write them: landlines and
+// mobiles are templates where # is any digit and % a digit from 2 to 9
+// (North American exchanges, and the first digit after some area codes);
+// one template in each list is international (+country code), as numbers
+// are often stored with it.
 type city struct {
 	name, state, postal, country string
 	lat, lon                     float64
+	landlines, mobiles           []string
 }
 
 var cities = []city{
-	{"San Francisco", "CA", "94105", "United States", 37.7897, -122.3972},
-	{"Seattle", "WA", "98101", "United States", 47.6101, -122.3344},
-	{"Austin", "TX", "78701", "United States", 30.2711, -97.7437},
-	{"Chicago", "IL", "60601", "United States", 41.8858, -87.6181},
-	{"New York", "NY", "10001", "United States", 40.7506, -73.9972},
-	{"Boston", "MA", "02110", "United States", 42.3554, -71.0525},
-	{"Denver", "CO", "80202", "United States", 39.7525, -104.9995},
-	{"Atlanta", "GA", "30303", "United States", 33.7537, -84.3863},
-	{"Toronto", "ON", "M5H 2N2", "Canada", 43.6503, -79.3837},
-	{"London", "", "EC2V 7HH", "United Kingdom", 51.5155, -0.0922},
-	{"Paris", "", "75002", "France", 48.8686, 2.3412},
-	{"Berlin", "", "10117", "Germany", 52.5163, 13.3777},
-	{"Amsterdam", "", "1012 JS", "Netherlands", 52.3731, 4.8922},
-	{"Madrid", "", "28013", "Spain", 40.4183, -3.7027},
-	{"Sydney", "NSW", "2000", "Australia", -33.8675, 151.2070},
-	{"Tokyo", "", "100-0005", "Japan", 35.6812, 139.7671},
+	{"San Francisco", "CA", "94105", "United States", 37.7897, -122.3972,
+		[]string{"(415) %##-####", "(415) %##-####", "(628) %##-####", "+1 415 %##-####"}, []string{"(415) %##-####", "(628) %##-####"}},
+	{"Seattle", "WA", "98101", "United States", 47.6101, -122.3344,
+		[]string{"(206) %##-####", "(206) %##-####", "(425) %##-####"}, []string{"(206) %##-####", "(425) %##-####"}},
+	{"Austin", "TX", "78701", "United States", 30.2711, -97.7437,
+		[]string{"(512) %##-####", "(512) %##-####", "(737) %##-####"}, []string{"(512) %##-####", "(737) %##-####"}},
+	{"Chicago", "IL", "60601", "United States", 41.8858, -87.6181,
+		[]string{"(312) %##-####", "(312) %##-####", "(872) %##-####"}, []string{"(773) %##-####", "(312) %##-####"}},
+	{"New York", "NY", "10001", "United States", 40.7506, -73.9972,
+		[]string{"(212) %##-####", "(212) %##-####", "(646) %##-####", "+1 212 %##-####"}, []string{"(917) %##-####", "(646) %##-####"}},
+	{"Boston", "MA", "02110", "United States", 42.3554, -71.0525,
+		[]string{"(617) %##-####", "(617) %##-####", "(857) %##-####"}, []string{"(617) %##-####", "(857) %##-####"}},
+	{"Denver", "CO", "80202", "United States", 39.7525, -104.9995,
+		[]string{"(303) %##-####", "(303) %##-####", "(720) %##-####"}, []string{"(720) %##-####", "(303) %##-####"}},
+	{"Atlanta", "GA", "30303", "United States", 33.7537, -84.3863,
+		[]string{"(404) %##-####", "(404) %##-####", "(678) %##-####"}, []string{"(470) %##-####", "(678) %##-####"}},
+	{"Toronto", "ON", "M5H 2N2", "Canada", 43.6503, -79.3837,
+		[]string{"(416) %##-####", "(416) %##-####", "(647) %##-####", "+1 416 %##-####"}, []string{"(647) %##-####", "(437) %##-####"}},
+	{"London", "", "EC2V 7HH", "United Kingdom", 51.5155, -0.0922,
+		[]string{"020 7### ####", "020 3### ####", "+44 20 7### ####"}, []string{"077## ######", "079## ######", "+44 78## ######"}},
+	{"Paris", "", "75002", "France", 48.8686, 2.3412,
+		[]string{"01 ## ## ## ##", "01 ## ## ## ##", "09 ## ## ## ##", "+33 1 ## ## ## ##"}, []string{"06 ## ## ## ##", "07 ## ## ## ##", "+33 6 ## ## ## ##"}},
+	{"Berlin", "", "10117", "Germany", 52.5163, 13.3777,
+		[]string{"030 %#######", "030 %#######", "+49 30 %#######"}, []string{"0151 ########", "0171 #######", "+49 160 #######"}},
+	{"Amsterdam", "", "1012 JS", "Netherlands", 52.3731, 4.8922,
+		[]string{"020 %## ####", "020 %## ####", "+31 20 %## ####"}, []string{"06 ########", "+31 6 ########"}},
+	{"Madrid", "", "28013", "Spain", 40.4183, -3.7027,
+		[]string{"91 %## ## ##", "91 %## ## ##", "+34 91 %## ## ##"}, []string{"6## ## ## ##", "+34 6## ### ###"}},
+	{"Copenhagen", "", "1050", "Denmark", 55.6794, 12.5857,
+		[]string{"33 ## ## ##", "33 ## ## ##", "+45 33 ## ## ##"}, []string{"2# ## ## ##", "+45 2# ## ## ##"}},
+	{"Sydney", "NSW", "2000", "Australia", -33.8675, 151.2070,
+		[]string{"(02) 9### ####", "(02) 8### ####", "+61 2 9### ####"}, []string{"04## ### ###", "+61 4## ### ###"}},
+	{"Tokyo", "", "100-0005", "Japan", 35.6812, 139.7671,
+		[]string{"03-%###-####", "03-%###-####", "+81 3-%###-####"}, []string{"090-####-####", "080-####-####", "+81 90-####-####"}},
 }
 
 var streets = []string{"Market Street", "Main Street", "Harbor Drive", "Oak Avenue", "Park Lane", "Mission Street",
@@ -128,11 +157,22 @@ func (s *seeder) create(object string, v Values) string {
 	return id
 }
 
-func (s *seeder) phone(c city) string {
-	if c.country == "United States" || c.country == "Canada" {
-		return fmt.Sprintf("(%03d) %03d-%04d", 200+s.rng.IntN(700), 200+s.rng.IntN(700), s.rng.IntN(10000))
+// phone returns a number of the city, from one of its templates (see
+// city).
+func (s *seeder) phone(templates []string) string {
+	t := s.pick(templates)
+	b := make([]byte, 0, len(t))
+	for i := range len(t) {
+		switch t[i] {
+		case '#':
+			b = append(b, byte('0'+s.rng.IntN(10)))
+		case '%':
+			b = append(b, byte('2'+s.rng.IntN(8)))
+		default:
+			b = append(b, t[i])
+		}
 	}
-	return fmt.Sprintf("+%d %d %04d %04d", 30+s.rng.IntN(60), 1+s.rng.IntN(9), s.rng.IntN(10000), s.rng.IntN(10000))
+	return string(b)
 }
 
 // seedDemo fills the org with the demo company.
@@ -196,7 +236,7 @@ func (s *seeder) accountsAndContacts(n int) {
 			"Name": name, "Type": s.pick([]string{"Prospect", "Prospect", "Customer - Direct", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller", "Technology Partner", "Other"}),
 			"Industry": industryOf[suffix], "Rating": s.pick([]string{"Hot", "Warm", "Warm", "Cold"}),
 			"AccountSource": s.pick([]string{"Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"}),
-			"Ownership":     ownership, "Phone": s.phone(c), "Website": "https://www." + domain,
+			"Ownership":     ownership, "Phone": s.phone(c.landlines), "Website": "https://www." + domain,
 			"AnnualRevenue": revenue, "NumberOfEmployees": employees,
 			"AccountNumber": fmt.Sprintf("NW-%05d", len(s.accounts)+1001),
 			"BillingStreet": street, "BillingCity": c.name, "BillingState": c.state, "BillingPostalCode": c.postal,
@@ -229,7 +269,7 @@ func (s *seeder) contact(a seedAccount, i int, boss *string) {
 	v := Values{
 		"AccountId": a.id, "FirstName": first, "LastName": last, "Email": email,
 		"Salutation": s.pick([]string{"Mr.", "Ms.", "Mrs.", "Dr.", "Prof."}), "Title": s.pick(titles),
-		"Department": s.pick(departments), "Phone": s.phone(a.city), "MobilePhone": s.phone(a.city),
+		"Department": s.pick(departments), "Phone": s.phone(a.city.landlines), "MobilePhone": s.phone(a.city.mobiles),
 		"LeadSource":  s.pick([]string{"Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"}),
 		"Birthdate":   time.Date(1960+s.rng.IntN(40), time.Month(1+s.rng.IntN(12)), 1+s.rng.IntN(28), 0, 0, 0, 0, time.UTC),
 		"MailingCity": a.city.name, "MailingState": a.city.state, "MailingPostalCode": a.city.postal,
@@ -295,7 +335,7 @@ func (s *seeder) leadsFor(n int) {
 		domain := strings.ToLower(strings.ReplaceAll(company, " ", "")) + ".example.com"
 		v := Values{"FirstName": first, "LastName": last, "Company": company, "Title": s.pick(titles),
 			"Email": strings.ToLower(strings.NewReplacer("'", "", "ü", "u", "á", "a").Replace(first[:1]+last)) + "@" + domain,
-			"Phone": s.phone(c), "Status": s.pick(statuses), "Rating": s.pick([]string{"Hot", "Warm", "Cold", "Cold"}),
+			"Phone": s.phone(c.landlines), "Status": s.pick(statuses), "Rating": s.pick([]string{"Hot", "Warm", "Cold", "Cold"}),
 			"LeadSource": s.pick([]string{"Web", "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"}),
 			"Industry":   s.pick([]string{"Technology", "Finance", "Healthcare", "Retail", "Manufacturing", "Energy", "Media"}),
 			"City":       c.name, "State": c.state, "PostalCode": c.postal, "Country": c.country,
