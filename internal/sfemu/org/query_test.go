@@ -123,7 +123,8 @@ func TestQueryEngineOverOrg(t *testing.T) {
 	if got := names(run(f.admin, "SELECT Name FROM Account WHERE IsDeleted = true", true), "Name"); !slices.Equal(got, []string{"Gone"}) {
 		t.Errorf("queryAll deleted accounts = %v", got)
 	}
-	since := f.o.Lookup(acct).SystemModstamp().Add(-time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+	// SOQL compares datetimes to the second, as Salesforce does.
+	since := f.o.Lookup(acct).SystemModstamp().Add(-time.Second).Format("2006-01-02T15:04:05Z")
 	page = run(f.admin, "SELECT Id FROM Account WHERE SystemModstamp > "+since+" ORDER BY SystemModstamp, Id LIMIT 1", false)
 	if page["totalSize"].(float64) != 1 || page["records"].([]any)[0].(map[string]any)["Id"] != acct {
 		t.Errorf("sync query = %v", page)
