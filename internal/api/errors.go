@@ -1,0 +1,129 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/sfbridge/sfbridge/internal/access"
+)
+
+var (
+	// ErrNotFound is what a [Store] returns for a missing user, session,
+	// token or list member.
+	ErrNotFound = errors.New("api: not found")
+	// ErrConflict is what a [Store] returns when a change clashes with what
+	// is stored: a login taken, a first user that already exists, the last
+	// system admin losing the role.
+	ErrConflict = errors.New("api: conflict")
+)
+
+// Code is a stable error code returned in every error body. Clients branch on
+// codes, never on messages; a code, once published, keeps its meaning and
+// its HTTP status.
+type Code string
+
+// The codes the API returns. The access.* codes come from package access.
+const (
+	CodeAuthRequired       Code = "auth.required"
+	CodeInvalidCredentials Code = "auth.invalid_credentials"
+	CodeCrossOrigin        Code = "auth.cross_origin"
+	CodeNotFound           Code = "not_found"
+	CodeMethodNotAllowed   Code = "method_not_allowed"
+	CodeInvalidInput       Code = "invalid_input"
+	CodeConflict           Code = "conflict"
+	CodeSetupDone          Code = "setup.already_done"
+	CodeRestrictedOff      Code = "restricted.off"
+	CodeLastSystemAdmin    Code = "user.last_system_admin"
+	CodeNotReady           Code = "not_ready"
+	CodeBusy               Code = "busy"
+	CodeInternal           Code = "internal"
+)
+
+// codes maps every code to its HTTP status and what it means. It is the one
+// registry; a test pins it with a golden file.
+var codes = func() map[Code]codeInfo {
+	m := map[Code]codeInfo{
+		CodeAuthRequired:       {http.StatusUnauthorized, "no valid session cookie or API token came with the request"},
+		CodeInvalidCredentials: {http.StatusUnauthorized, "the login or the password is wrong"},
+		CodeCrossOrigin:        {http.StatusForbidden, "a cookie-authenticated change came from another origin (CSRF protection)"},
+		CodeNotFound:           {http.StatusNotFound, "no such resource"},
+		CodeMethodNotAllowed:   {http.StatusMethodNotAllowed, "the path exists but not with this method"},
+		CodeInvalidInput:       {http.StatusBadRequest, "the request body or parameters are invalid; details.fields says which"},
+		CodeConflict:           {http.StatusConflict, "the change clashes with stored data"},
+		CodeSetupDone:          {http.StatusConflict, "first-run setup was already done: a user exists"},
+		CodeRestrictedOff:      {http.StatusConflict, "the restricted-access list is off; turn it on before editing its members"},
+		CodeLastSystemAdmin:    {http.StatusConflict, "the change would leave no system admin"},
+		CodeNotReady:           {http.StatusServiceUnavailable, "a dependency of the server is not ready"},
+		CodeBusy:               {http.StatusServiceUnavailable, "too many password checks at once; try again"},
+		CodeInternal:           {http.StatusInternalServerError, "an unexpected server error; the server log has the details"},
+	}
+	for _, r := range access.Reasons() {
+		m[Code(r)] = codeInfo{http.StatusForbidden, "refused: " + r.About()}
+	}
+	return m
+}()
+
+type codeInfo struct {
+	status int
+	about  string
+}
+
+// Status returns the HTTP status of code; 500 for a code not registered.
+func (c Code) Status() int {
+	if info, ok := codes[c]; ok {
+		return info.status
+	}
+	return http.StatusInternalServerError
+}
+
+// Codes returns every registered code, sorted.
+func Codes() []Code {
+	list := make([]Code, 0, len(codes))
+	for c := range codes {
+		list = append(list, c)
+	}
+	slices.Sort(list)
+	return list
+}
+
+// Error is an API error: the JSON body of every non-2xx response.
+type Error struct {
+	Code    Code          `json:"code"`
+	Message string        `json:"message"`
+	Details *ErrorDetails `json:"details,omitempty"`
+}
+
+// ErrorDetails says more about an error, when there is more to say.
+type ErrorDetails struct {
+	// Fields lists the invalid input fields, for invalid_input.
+	Fields []FieldError `json:"fields,omitempty"`
+	// Action is the refused action, for access.* codes.
+	Action string `json:"action,omitempty"`
+}
+
+// FieldError is one invalid input field.
+type FieldError struct {
+	Field   string `json:"field"`   // JSON name, dotted for nested fields: "roles"
+	Message string `json:"message"` // what is wrong and how to fix it
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// errorf returns an *Error with code and message.
+func errorf(code Code, message string) *Error { return &Error{Code: code, Message: message} }
+
+// invalid returns an invalid_input error listing fields.
+func invalid(fields ...FieldError) *Error {
+	msg := "The request is invalid: " + fields[0].Field + " " + fields[0].Message
+	if len(fields) > 1 {
+		msg += " (and more in details.fields)"
+	}
+	msg += "."
+	return &Error{Code: CodeInvalidInput, Message: msg, Details: &ErrorDetails{Fields: fields}}
+}
+
+// refused returns the API error for a refused access decision.
+func refused(d access.Decision) *Error {
+	return &Error{Code: Code(d.Reason), Message: d.Message, Details: &ErrorDetails{Action: string(d.Action)}}
+}
