@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,22 +17,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sfbridge/sfbridge/internal/sfemu"
+	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
-	"github.com/sfbridge/sfbridge/internal/sfemu/bulk/bulktest"
 	sforg "github.com/sfbridge/sfbridge/internal/sfemu/org"
 )
 
-// The client's Bulk API 2.0 tests run against the emulator's handler
-// (bulktest, until the emulator's front mounts it) for the conversation,
-// and against small fakes for failures the emulator does not inject.
+// The client's Bulk API 2.0 tests run against the emulator (sfemu) for the
+// conversation, logging in through OAuth as any client does, and against
+// small fakes for failures the emulator does not inject.
 
 // fastPoll polls often: the emulator's jobs take milliseconds.
 var fastPoll = PollPolicy{Initial: time.Millisecond, Max: 5 * time.Millisecond}
 
-// bulkOrg is an emulated org serving Bulk API 2.0, and a client of it
+// bulkOrg is an emulated org, and a client of it logged in as the admin
 // that counts the requests for result pages.
 type bulkOrg struct {
-	*bulktest.Server
+	e       *sfemu.Emulator
 	c       *Client
 	results atomic.Int64
 }
@@ -47,18 +51,26 @@ func (c countResults) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.next.RoundTrip(r)
 }
 
+// bulkSchema adds the external ID the tests load through.
+const bulkSchema = "version: 1\nobjects:\n- name: Account\n  fields:\n  - {name: Ext__c, type: string, length: 20, externalId: true}\n"
+
 func newBulkOrg(t testing.TB) *bulkOrg {
 	t.Helper()
-	s := bulktest.NewServer(t, bulktest.Options{
-		Config: bulk.Config{ProcessingDelay: 20 * time.Millisecond},
-		Schema: "version: 1\nobjects:\n- name: Account\n  fields:\n  - {name: Ext__c, type: string, length: 20, externalId: true}\n",
-	})
-	b := &bulkOrg{Server: s}
-	hc := &http.Client{Transport: countResults{next: s.Client().Transport, n: &b.results}}
-	cfg := Config{LoginURL: s.URL, ClientID: "3MVG9test", HTTPClient: hc,
+	schemaFile := filepath.Join(t.TempDir(), "schema.yaml")
+	if err := os.WriteFile(schemaFile, []byte(bulkSchema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := sfemu.New(sfemu.Options{Seed: "empty", SchemaFile: schemaFile, BulkProcessingDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	b := &bulkOrg{e: e}
+	hc := &http.Client{Transport: countResults{next: srv.Client().Transport, n: &b.results}}
+	cfg := Config{LoginURL: srv.URL, ClientID: auth.DevConsumerKey, ClientSecret: auth.DevConsumerSecret, HTTPClient: hc,
 		Retry: RetryPolicy{MaxAttempts: 3, Base: time.Millisecond, Cap: 2 * time.Millisecond}}
-	var err error
-	if b.c, err = New(cfg, &Token{AccessToken: bulktest.AdminToken, InstanceURL: s.URL}, nil); err != nil {
+	if b.c, err = Connect(context.Background(), cfg, PasswordGrant(sforg.AdminUsername, sforg.DevPassword)); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -66,11 +78,18 @@ func newBulkOrg(t testing.TB) *bulkOrg {
 
 func (b *bulkOrg) create(t testing.TB, object string, v sforg.Values) string {
 	t.Helper()
-	id, err := b.Org.CreateValues(context.Background(), b.Org.System(), object, v)
+	o := b.e.Org()
+	id, err := o.CreateValues(context.Background(), o.System(), object, v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// used is what the org counted of a daily allocation today.
+func (b *bulkOrg) used(allocation string) int {
+	n, _, _ := b.e.DailyUsage(allocation)
+	return n
 }
 
 func collect[T any](t *testing.T, seq func(func(T, error) bool)) []T {
@@ -118,10 +137,10 @@ func TestBulkIngestRoundTrip(t *testing.T) {
 	if rows := collect(t, o.c.UnprocessedRecords(ctx, job)); len(rows) != 0 {
 		t.Errorf("unprocessed records of a complete job: %v", rows)
 	}
-	if got, want := o.c.Calls().API(), int64(o.Usage.Used(bulk.AllocAPIRequests)); got != want {
+	if got, want := o.c.Calls().API(), int64(o.used(bulk.AllocAPIRequests)); got != want {
 		t.Errorf("client counted %d API calls, the org %d", got, want)
 	}
-	if got, want := o.c.Budget().Used(), o.Usage.Used(bulk.AllocAPIRequests); got != want {
+	if got, want := o.c.Budget().Used(), o.used(bulk.AllocAPIRequests); got != want {
 		t.Errorf("budget says %d used, the org %d", got, want)
 	}
 }
@@ -202,7 +221,7 @@ func TestBulkQuery(t *testing.T) {
 	if n := o.results.Load(); n != 4 {
 		t.Errorf("stopping after the first record fetched %d pages, want 1", n-3)
 	}
-	if n := o.Usage.Used(bulk.AllocQueryJobs); n != 2 {
+	if n := o.used(bulk.AllocQueryJobs); n != 2 {
 		t.Errorf("%d query jobs counted, want 2", n)
 	}
 }
@@ -256,7 +275,7 @@ func TestBulkQueryErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := o.c.CreateIngestJob(ctx, IngestJobSpec{Object: "Account", Operation: OpUpsert}); err == nil ||
-		o.c.Calls().API() > int64(o.Usage.Used(bulk.AllocAPIRequests)) {
+		o.c.Calls().API() > int64(o.used(bulk.AllocAPIRequests)) {
 		t.Errorf("an upsert without external ID was sent: %v", err)
 	}
 }

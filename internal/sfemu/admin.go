@@ -118,17 +118,33 @@ func readAdminJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// usageBody is the admin view of the API request counter.
+// usageBody is the admin view of the daily counters: API requests, and the
+// Bulk API's batches and query jobs.
 type usageBody struct {
-	DailyAPIRequests int `json:"dailyApiRequests"`
-	Used             int `json:"used"`
+	DailyAPIRequests     int `json:"dailyApiRequests"`
+	Used                 int `json:"used"`
+	DailyBulkAPIBatches  int `json:"dailyBulkApiBatches"`
+	BulkAPIBatchesUsed   int `json:"bulkApiBatchesUsed"`
+	DailyBulkV2QueryJobs int `json:"dailyBulkV2QueryJobs"`
+	BulkV2QueryJobsUsed  int `json:"bulkV2QueryJobsUsed"`
+}
+
+// usageBody reports the daily counters.
+func (e *Emulator) usageBody() usageBody {
+	var b usageBody
+	b.Used, b.DailyAPIRequests = e.usage.snapshot()
+	b.BulkAPIBatchesUsed, b.DailyBulkAPIBatches, _ = e.usage.allocation(allocBulkBatches)
+	b.BulkV2QueryJobsUsed, b.DailyBulkV2QueryJobs, _ = e.usage.allocation(allocQueryJobs)
+	return b
 }
 
 func (e *Emulator) adminLimits(r *http.Request) (any, error) {
 	if r.Method == http.MethodPut {
 		var in struct {
-			DailyAPIRequests *int `json:"dailyApiRequests"`
-			Used             *int `json:"used"`
+			DailyAPIRequests     *int `json:"dailyApiRequests"`
+			Used                 *int `json:"used"`
+			DailyBulkAPIBatches  *int `json:"dailyBulkApiBatches"`
+			DailyBulkV2QueryJobs *int `json:"dailyBulkV2QueryJobs"`
 		}
 		if err := readAdminJSON(r, &in); err != nil {
 			return nil, err
@@ -136,9 +152,19 @@ func (e *Emulator) adminLimits(r *http.Request) (any, error) {
 		if err := e.usage.set(in.DailyAPIRequests, in.Used); err != nil {
 			return nil, badRequest("admin.invalid_limit", "%v", err)
 		}
+		for _, l := range []struct {
+			name string
+			most *int
+		}{{allocBulkBatches, in.DailyBulkAPIBatches}, {allocQueryJobs, in.DailyBulkV2QueryJobs}} {
+			if l.most == nil {
+				continue
+			}
+			if err := e.usage.setLimit(l.name, *l.most); err != nil {
+				return nil, badRequest("admin.invalid_limit", "%v", err)
+			}
+		}
 	}
-	used, most := e.usage.snapshot()
-	return usageBody{DailyAPIRequests: most, Used: used}, nil
+	return e.usageBody(), nil
 }
 
 func (e *Emulator) adminFaults(r *http.Request) (any, error) {
@@ -220,6 +246,7 @@ func (e *Emulator) adminClock(r *http.Request) (any, error) {
 		default:
 			return nil, badRequest("admin.invalid_clock", "give advance (a duration) or set (an RFC 3339 time)")
 		}
+		e.SettleBulk(r.Context())
 	}
 	return map[string]string{"now": e.clock.Now().Format(time.RFC3339Nano)}, nil
 }

@@ -116,7 +116,11 @@ func (e *Emulator) Reset(seed string) error {
 	if err != nil {
 		return err
 	}
-	e.cur.Store(&world{org: o, engine: newEngine(o), auth: srv})
+	w, err := e.newWorld(o, srv)
+	if err != nil {
+		return err
+	}
+	e.cur.Store(w)
 	e.cursors.clear()
 	e.recent.clear()
 	e.ResetAPIUsage()

@@ -57,7 +57,7 @@ func TestAdminAPI(t *testing.T) {
 
 	t.Run("limits", func(t *testing.T) {
 		r := admin(http.MethodPut, "limits", `{"dailyApiRequests":2,"used":2}`)
-		if r.status != http.StatusOK || string(r.body) != `{"dailyApiRequests":2,"used":2}` {
+		if r.status != http.StatusOK || string(r.body) != `{"dailyApiRequests":2,"used":2,"dailyBulkApiBatches":15000,"bulkApiBatchesUsed":0,"dailyBulkV2QueryJobs":10000,"bulkV2QueryJobsUsed":0}` {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
 		if r := f.do(t, http.MethodGet, "/services/data/v60.0/limits", nil); r.status != http.StatusForbidden {

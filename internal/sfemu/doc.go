@@ -19,19 +19,33 @@
 //     POST, allOrNone), composite (@{ref.path} references, allOrNone) and
 //     composite batch, /limits, /search (SOSL) and /parameterizedSearch,
 //     list views and their results, /recent,
+//   - Bulk API 2.0 under /services/data/vXX.X/jobs/ (ingest since 41.0,
+//     query since 47.0; package bulk),
 //   - the admin API under /_emulator/.
 //
-// Bulk API 2.0 and the Pub/Sub API are not served yet: their URLs are
-// 404 NOT_FOUND like any unknown resource.
+// The Pub/Sub API is not served yet.
 //
 // Records, validation, sharing and users are the org package's
 // (internal/sfemu/org); describes the schema package's; SOQL and SOSL the
-// query package's. This package maps them onto the wire: status codes,
-// headers and error bodies.
+// query package's; Bulk jobs the bulk package's. This package maps them
+// onto the wire: status codes, headers and error bodies.
 //
-// Every REST call needs "Authorization: Bearer <token>" (or the legacy
-// "OAuth <token>"), spends one request of the daily API limit (reported in
-// Sforce-Limit-Info), and may be hit by injected faults.
+// Every REST and Bulk call needs "Authorization: Bearer <token>" (or the
+// legacy "OAuth <token>"), spends one request of the daily API limit
+// (reported in Sforce-Limit-Info), and may be hit by injected faults.
+//
+// # Bulk API 2.0
+//
+// Jobs run as the user whose session created them and move on the
+// emulator's clock: a closed ingest job, or a new query job, stays
+// InProgress for Options.BulkProcessingDelay (500ms by default), then the
+// first call that looks at it processes it; shortly after each Bulk call,
+// and when the admin API moves the clock, the emulator processes due jobs
+// by itself, so an ingest job nobody polls still writes its records.
+// Ingest jobs spend DailyBulkApiBatches (one per 10,000 records), query jobs
+// DailyBulkV2QueryJobs; /limits reports both. hardDelete moves records to
+// the recycle bin (the org has no hard delete). Jobs live in memory: an
+// admin reset or a restart forgets them, even with a data file.
 //
 // # Admin API
 //
@@ -46,8 +60,9 @@
 //	POST   /_emulator/schema[?name=f]  add a schema file's custom objects and fields (YAML body)
 //	POST   /_emulator/reset            {"seed": "demo"|"empty"}: a fresh org; tokens die, apps stay
 //	POST   /_emulator/save             write the data file now (needs Options.DataFile)
-//	GET    /_emulator/limits           {"dailyApiRequests": 15000, "used": 12}
-//	PUT    /_emulator/limits           set either or both
+//	GET    /_emulator/limits           {"dailyApiRequests": 15000, "used": 12, "dailyBulkApiBatches": 15000,
+//	                                   "bulkApiBatchesUsed": 0, "dailyBulkV2QueryJobs": 10000, "bulkV2QueryJobsUsed": 0}
+//	PUT    /_emulator/limits           set any of dailyApiRequests, used, dailyBulkApiBatches, dailyBulkV2QueryJobs
 //	GET    /_emulator/faults           the fault plan and how often each fault fired
 //	PUT    /_emulator/faults           install a plan: {"seed": 1, "faults": [{"kind": "unavailable",
 //	                                   "rate": 0.2, "path": "/services/data/*/query", "limit": 3}]}
@@ -55,7 +70,8 @@
 //	POST   /_emulator/revoke           {"userId": "005..."} or {"token": "..."}; {} revokes everything
 //	POST   /_emulator/sessions/expire  {"accessToken": "..."}; {} expires every session (refresh tokens stay)
 //	GET    /_emulator/clock            {"now": "..."}
-//	POST   /_emulator/clock            {"advance": "25h"} or {"set": "2026-03-01T09:00:00Z"}
+//	POST   /_emulator/clock            {"advance": "25h"} or {"set": "2026-03-01T09:00:00Z"}; due
+//	                                   Bulk jobs are then processed
 //	GET    /_emulator/apps             the connected apps
 //	POST   /_emulator/apps             register a connected app (see auth.ConnectedApp for the keys)
 //	POST   /_emulator/login            {"username": "...", "consumerKey": "..."} -> an access token
@@ -76,5 +92,6 @@
 // as after a session timeout.
 //
 // Decisions: docs/adr/0030-emulator-oauth-server.md,
-// docs/adr/0031-emulator-http-front.md, docs/adr/0032-emulator-data-file-and-reset.md.
+// docs/adr/0031-emulator-http-front.md, docs/adr/0032-emulator-data-file-and-reset.md,
+// docs/adr/0131-bulk-api-in-the-front.md.
 package sfemu

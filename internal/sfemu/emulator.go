@@ -12,6 +12,7 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
+	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 )
 
 // Options configures an Emulator. The zero value is a demo org on a real
@@ -42,6 +43,16 @@ type Options struct {
 	AdminToken string
 	// Logger receives the emulator's own errors; nil discards them.
 	Logger *slog.Logger
+	// BulkProcessingDelay is how long, on the clock, a Bulk API 2.0 job
+	// stays InProgress once closed (ingest) or created (query); 0 means
+	// 500ms, negative means none (the first poll sees the job done).
+	BulkProcessingDelay time.Duration
+	// BulkSettleDelay is how long (real time) after a Bulk API 2.0 call the
+	// emulator processes the jobs that are due by itself, so that a job
+	// nobody polls still completes; 0 means BulkProcessingDelay plus 10ms,
+	// negative means never (tests that want every job to move only when
+	// they poll it, or call SettleBulk).
+	BulkSettleDelay time.Duration
 }
 
 // Emulator is a local Salesforce org served over Salesforce's wire
@@ -63,6 +74,8 @@ type Emulator struct {
 	cur     atomic.Pointer[world]
 	recent  recentViews
 	cursors cursors
+	// settler processes due Bulk API jobs shortly after Bulk calls.
+	settler settler
 }
 
 // normalize checks the options and fills in the defaults.
@@ -113,6 +126,10 @@ func (e *Emulator) Clock() *clock.Clock { return e.clock }
 // connected apps or revoke tokens directly.
 func (e *Emulator) Auth() *auth.Server { return e.world().auth }
 
+// Org returns the current org (an admin reset replaces it), for tests and
+// tools that add or read records without going through the API.
+func (e *Emulator) Org() *org.Org { return e.world().org }
+
 // OrgID returns the org's 18-character ID.
 func (e *Emulator) OrgID() string { return e.world().auth.OrgID() }
 
@@ -125,10 +142,12 @@ func (e *Emulator) SetAPILimit(limit int) error { return e.usage.set(&limit, nil
 // APIUsage returns the API requests spent today and the daily limit.
 func (e *Emulator) APIUsage() (used, limit int) { return e.usage.snapshot() }
 
-// ResetAPIUsage sets today's API request count back to zero.
+// ResetAPIUsage sets today's counts of API requests, Bulk API batches and
+// Bulk query jobs back to zero.
 func (e *Emulator) ResetAPIUsage() {
 	zero := 0
 	_ = e.usage.set(nil, &zero) // zero is valid
+	e.usage.resetOther()
 }
 
 // ServeHTTP routes OAuth (/services/oauth2/, /id/), REST

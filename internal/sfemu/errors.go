@@ -15,6 +15,8 @@ var (
 	ErrInvalidOptions = errors.New("invalid emulator options")
 	// ErrNoDataFile means Save was called on an emulator started without a data file.
 	ErrNoDataFile = errors.New("the emulator was started without a data file")
+	// ErrInvalidLimit is matched by the errors of SetDailyLimit.
+	ErrInvalidLimit = errors.New("invalid daily limit")
 )
 
 // apiError is a REST error as Salesforce renders it:

@@ -11,18 +11,35 @@ import (
 // DefaultDailyAPIRequests is a Developer Edition org's daily API request limit.
 const DefaultDailyAPIRequests = 15000
 
-// usage is the org's daily API request counter. It resets at midnight
-// (UTC) of the emulator clock, or when an admin says so.
+// The daily allocations of /limits the emulator counts besides
+// DailyApiRequests: Bulk API 2.0 spends them.
+const (
+	allocAPIRequests = "DailyApiRequests"
+	allocBulkBatches = "DailyBulkApiBatches"
+	allocQueryJobs   = "DailyBulkV2QueryJobs"
+)
+
+// usage is the org's daily API request counter, and the counters of the
+// other allocations the emulator spends (Bulk API batches and query jobs).
+// They reset at midnight (UTC) of the emulator clock; the API request
+// counter also when an admin says so.
 type usage struct {
 	clock *clock.Clock
 	mu    sync.Mutex
 	max   int
 	used  int
-	day   time.Time // the UTC date the counter belongs to
+	day   time.Time // the UTC date the counters belong to
+	other map[string]*allocation
 }
 
+// allocation is one counted allocation other than API requests.
+type allocation struct{ max, used int }
+
 func newUsage(c *clock.Clock, most int) *usage {
-	return &usage{clock: c, max: most, day: dayOf(c.Now())}
+	return &usage{clock: c, max: most, day: dayOf(c.Now()), other: map[string]*allocation{
+		allocBulkBatches: {max: staticLimits[allocBulkBatches]},
+		allocQueryJobs:   {max: staticLimits[allocQueryJobs]},
+	}}
 }
 
 func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
@@ -31,7 +48,77 @@ func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 func (u *usage) rollLocked() {
 	if d := dayOf(u.clock.Now()); !d.Equal(u.day) {
 		u.day, u.used = d, 0
+		for _, a := range u.other {
+			a.used = 0
+		}
 	}
+}
+
+// spendOn counts n units of an allocation by its /limits name; it refuses
+// (and counts nothing) when that would go over the limit. Allocations the
+// emulator does not count are never refused.
+func (u *usage) spendOn(name string, n int) bool {
+	if name == allocAPIRequests {
+		return u.spend(n)
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.rollLocked()
+	a, ok := u.other[name]
+	if !ok {
+		return true
+	}
+	if a.used+n > a.max {
+		return false
+	}
+	a.used += n
+	return true
+}
+
+// allocation returns today's use and the limit of an allocation by its
+// /limits name; ok is false for allocations the emulator does not count.
+func (u *usage) allocation(name string) (used, most int, ok bool) {
+	if name == allocAPIRequests {
+		used, most = u.snapshot()
+		return used, most, true
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.rollLocked()
+	a, ok := u.other[name]
+	if !ok {
+		return 0, 0, false
+	}
+	return a.used, a.max, true
+}
+
+// resetOther sets the counts of the allocations other than API requests
+// back to zero.
+func (u *usage) resetOther() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, a := range u.other {
+		a.used = 0
+	}
+}
+
+// setLimit changes the limit of an allocation by its /limits name.
+func (u *usage) setLimit(name string, most int) error {
+	if most < 0 {
+		return fmt.Errorf("%w: %s limit %d must be 0 or more", ErrInvalidLimit, name, most)
+	}
+	if name == allocAPIRequests {
+		return u.set(&most, nil)
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	a, ok := u.other[name]
+	if !ok {
+		return fmt.Errorf("%w: the emulator counts %s, %s and %s, not %q", ErrInvalidLimit,
+			allocAPIRequests, allocBulkBatches, allocQueryJobs, name)
+	}
+	a.max = most
+	return nil
 }
 
 // spend counts n API requests; it refuses (and counts nothing) when that
@@ -87,8 +174,8 @@ type limit struct {
 	Remaining int `json:"Remaining"`
 }
 
-// staticLimits are the other /limits keys, at a Developer Edition's values
-// (nothing in the emulator spends them yet).
+// staticLimits are the other /limits keys, at a Developer Edition's values;
+// nothing in the emulator spends them, except the Bulk API's (usage.other).
 var staticLimits = map[string]int{
 	"ActiveScratchOrgs":                           3,
 	"AnalyticsExternalDataSizeMB":                 40960,
@@ -142,16 +229,21 @@ var staticLimits = map[string]int{
 	"StreamingApiConcurrentClients":               20,
 }
 
-// limitsBody renders GET /limits: the static limits plus DailyApiRequests
-// in step with the counter, and DataStorageMB spent at Salesforce's 2 KB a
-// record.
+// limitsBody renders GET /limits: the static limits plus the counted
+// allocations (DailyApiRequests, the Bulk API's) in step with their
+// counters, and DataStorageMB spent at Salesforce's 2 KB a record.
 func (u *usage) limitsBody(records int) map[string]limit {
 	used, most := u.snapshot()
 	out := make(map[string]limit, len(staticLimits)+1)
 	for k, v := range staticLimits {
 		out[k] = limit{Max: v, Remaining: v}
 	}
-	out["DailyApiRequests"] = limit{Max: most, Remaining: most - used}
+	out[allocAPIRequests] = limit{Max: most, Remaining: most - used}
+	u.mu.Lock()
+	for k, a := range u.other {
+		out[k] = limit{Max: a.max, Remaining: max(0, a.max-a.used)}
+	}
+	u.mu.Unlock()
 	storage := out["DataStorageMB"]
 	storage.Remaining = max(0, storage.Max-(records*2+1023)/1024)
 	out["DataStorageMB"] = storage

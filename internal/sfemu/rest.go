@@ -129,8 +129,12 @@ func splitPath(p string) (versionSeg string, rest []string) {
 // session, everything else behind the session check, faults and the API
 // request limit.
 func (e *Emulator) serveREST(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	vseg, segs := splitPath(r.URL.Path)
+	if isJobsPath(segs) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxJobBodyBytes)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	}
 	if vseg == "" {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			writeAPIError(w, r, methodNotAllowed(r.Method, http.MethodHead, http.MethodGet))
@@ -160,6 +164,10 @@ func (e *Emulator) serveREST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if stop := e.requestFaults(c); stop {
+		return
+	}
+	if isJobsPath(segs) {
+		e.serveBulk(c, cur.bulk)
 		return
 	}
 	rt, params, ok := e.findRoute(segs)

@@ -2,11 +2,13 @@ package sfemu
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
+	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 	"github.com/sfbridge/sfbridge/internal/sfemu/query"
 	"github.com/sfbridge/sfbridge/internal/sfemu/schema"
@@ -41,11 +43,23 @@ func New(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// world is the org and what is built on it.
+// world is the org and what is built on it. Bulk API jobs belong to it:
+// an admin reset forgets them with the org.
 type world struct {
 	org    *org.Org
 	engine *query.Engine
 	auth   *auth.Server
+	bulk   *bulk.Handler
+}
+
+// newWorld builds the query engine and the Bulk API over an org.
+func (e *Emulator) newWorld(o *org.Org, srv *auth.Server) (*world, error) {
+	engine := newEngine(o)
+	b, err := e.newBulk(o, engine)
+	if err != nil {
+		return nil, err
+	}
+	return &world{org: o, engine: engine, auth: srv, bulk: b}, nil
 }
 
 // newEngine is the query engine over an org.
@@ -88,7 +102,12 @@ func newEmulator(opts Options, o *org.Org) (*Emulator, error) {
 		usage:      newUsage(opts.Clock, opts.DailyAPILimit),
 		adminToken: opts.AdminToken,
 	}
-	e.cur.Store(&world{org: o, engine: newEngine(o), auth: srv})
+	w, err := e.newWorld(o, srv)
+	if err != nil {
+		return nil, err
+	}
+	e.cur.Store(w)
+	e.settler.run = func() { e.SettleBulk(context.Background()) }
 	e.schemaChanged.Store(opts.Clock.Now().Truncate(time.Second).Unix())
 	e.routes = e.buildRoutes()
 	e.admin = e.adminMux()
@@ -148,10 +167,9 @@ type State struct {
 
 // State reports the org's record counts, API usage, tokens and faults.
 func (e *Emulator) State() State {
-	used, most := e.usage.snapshot()
 	_, faults := e.faults.status()
 	return State{
-		OrgID: e.OrgID(), Now: e.clock.Now(), APIUsage: usageBody{DailyAPIRequests: most, Used: used},
+		OrgID: e.OrgID(), Now: e.clock.Now(), APIUsage: e.usageBody(),
 		Records: e.world().org.RecordCounts(), Auth: e.world().auth.Stats(), Faults: faults,
 	}
 }

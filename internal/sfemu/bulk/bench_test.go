@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 )
 
@@ -27,9 +26,9 @@ func (d *discard) WriteHeader(int)             {}
 
 // BenchmarkQueryResults reads every page of a query job over 100,000
 // accounts with eight fields (a parent's included), as a client following
-// Sforce-Locator does, through the handler without a network.
+// Sforce-Locator does, through the emulator without a network.
 func BenchmarkQueryResults(b *testing.B) {
-	f := setup(b, bulk.Config{ProcessingDelay: -1})
+	f := setup(b, -1)
 	sys := f.org.System()
 	for i := range benchRecords {
 		_, err := f.org.CreateValues(t0, sys, "Account", org.Values{
@@ -42,7 +41,6 @@ func BenchmarkQueryResults(b *testing.B) {
 	}
 	r := f.call(http.MethodPost, v60+"/query", `{"operation":"query","query":"SELECT Id, Name, Industry, AnnualRevenue, NumberOfEmployees, BillingCity, Phone, Owner.Alias, CreatedDate FROM Account"}`)
 	id := jobID(b, r)
-	ctx := bulk.WithCaller(b.Context(), f.srv.Admin)
 	for b.Loop() {
 		loc, total := "", 0
 		for loc != "null" {
@@ -51,7 +49,9 @@ func BenchmarkQueryResults(b *testing.B) {
 				target += "&locator=" + loc
 			}
 			w := &discard{h: http.Header{}}
-			f.h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, http.MethodGet, target, nil))
+			req := httptest.NewRequestWithContext(b.Context(), http.MethodGet, target, nil)
+			req.Header.Set("Authorization", "Bearer "+f.admin)
+			f.e.ServeHTTP(w, req)
 			n, err := strconv.Atoi(w.h.Get("Sforce-NumberOfRecords"))
 			if err != nil {
 				b.Fatalf("page: %v", w.h)
@@ -69,7 +69,7 @@ func BenchmarkQueryResults(b *testing.B) {
 // BenchmarkIngestInsert processes an insert job of 10,000 contacts.
 func BenchmarkIngestInsert(b *testing.B) {
 	const rows = 10_000
-	f := setup(b, bulk.Config{ProcessingDelay: -1})
+	f := setup(b, -1)
 	var csv strings.Builder
 	csv.WriteString("FirstName,LastName,Email,Birthdate,Description\n")
 	for i := range rows {

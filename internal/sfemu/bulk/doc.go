@@ -56,7 +56,11 @@
 // Account.Name columns. testdata/ holds the transcripts of whole
 // conversations, JobInfo shapes included.
 //
+// The emulator's front (internal/sfemu) mounts it behind its sessions and
+// faults; the tests run it there, over HTTP, as clients see it.
+//
 // Decisions: docs/adr/0090-emulator-bulk-api.md (the handler, its seams,
 // clock-driven processing), docs/adr/0091-bulk-csv.md (CSV in and out, and
-// the wording of errors we could not check against Salesforce).
+// the wording of errors we could not check against Salesforce),
+// docs/adr/0131-bulk-api-in-the-front.md (how the front mounts it).
 package bulk

@@ -27,9 +27,9 @@ func FuzzIngest(f *testing.F) {
 		f.Add(seed, false)
 		f.Add(strings.ReplaceAll(seed, "\n", "\r\n"), true)
 	}
-	fx := setup(f, bulk.Config{ProcessingDelay: -1})
-	fx.usage.SetLimit(bulk.AllocAPIRequests, math.MaxInt32)
-	fx.usage.SetLimit(bulk.AllocBulkBatches, math.MaxInt32)
+	fx := setup(f, -1)
+	fx.setLimit(bulk.AllocAPIRequests, math.MaxInt32)
+	fx.setLimit(bulk.AllocBulkBatches, math.MaxInt32)
 	fx.create("Account", map[string]any{"Name": "Acme", "Ext__c": "A-1"})
 	f.Fuzz(func(t *testing.T, data string, crlf bool) {
 		fx.t = t // the fixture reports to the running input (inputs run one at a time)

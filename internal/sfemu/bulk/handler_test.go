@@ -7,14 +7,19 @@ import (
 	"testing"
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
+	"github.com/sfbridge/sfbridge/internal/sfemu/query"
 )
 
 // TestNoCaller: a handler mounted without authentication answers 500 and
 // logs why, rather than acting as nobody.
 func TestNoCaller(t *testing.T) {
-	f := setup(t, bulk.Config{})
+	f := setup(t, 0)
+	h, err := bulk.New(bulk.Config{Clock: f.e.Clock(), Schema: f.org, Query: query.New(f.org.QuerySource())})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, v60+"/ingest", nil))
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, v60+"/ingest", nil))
 	if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "UNKNOWN_EXCEPTION") {
 		t.Errorf("%d %s, want 500 UNKNOWN_EXCEPTION", w.Code, w.Body)
 	}
@@ -24,7 +29,7 @@ func TestNoCaller(t *testing.T) {
 // 404, wrong methods 405, HEAD is GET without a body, and X-PrettyPrint
 // indents.
 func TestPaths(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: -1})
+	f := setup(t, -1)
 	for _, tc := range []struct {
 		method, path string
 		status       int

@@ -8,19 +8,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
-	"github.com/sfbridge/sfbridge/internal/sfemu/bulk/bulktest"
+	"github.com/sfbridge/sfbridge/internal/sfemu"
+	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 )
@@ -41,57 +42,78 @@ objects:
   - {name: Ext__c, type: string, length: 20, externalId: true}
 `
 
-// fixture is an org with a Bulk API handler served over HTTP
-// (bulktest.Server). The handler runs on a clock that moves only when the
-// test says (tick); the org on the real clock set to base, so record
-// timestamps drift by milliseconds (transcripts round them off).
+// fixture is the emulator (sfemu) serving Bulk API 2.0 over HTTP, with the
+// admin and the standard user logged in through OAuth. Its clock starts at
+// base and moves with real time; tick moves it further, so record and job
+// timestamps drift by milliseconds (transcripts round them off). Jobs move
+// only when a request looks at them or the test calls SettleBulk: the
+// emulator's own settling timer is off, or it would race the transcripts.
 type fixture struct {
-	t     testing.TB
-	clock *clock.Clock
-	now   *fixedClock
-	srv   *bulktest.Server
-	org   *org.Org
-	h     *bulk.Handler
-	usage *bulktest.Usage
-	at    time.Duration // the clocks' position after base
-	log   strings.Builder
+	t        testing.TB
+	e        *sfemu.Emulator
+	srv      *httptest.Server
+	org      *org.Org
+	admin    string // access tokens
+	standard string
+	log      strings.Builder
 }
 
-// setup returns a fresh fixture. Requests are made as the admin unless
-// they give another Authorization header.
-func setup(t testing.TB, cfg bulk.Config) *fixture {
+// setup returns a fresh fixture whose jobs stay InProgress for delay (0
+// means bulk.DefaultProcessingDelay, negative none). Requests are made as
+// the admin unless they give another Authorization header.
+func setup(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: clock.New(), now: &fixedClock{t: base}}
-	f.clock.Set(base)
-	cfg.Clock = f.now
-	f.srv = bulktest.NewServer(t, bulktest.Options{Config: cfg, Schema: testSchema, Clock: f.clock})
-	f.org, f.h, f.usage = f.srv.Org, f.srv.Handler, f.srv.Usage
+	c := clock.New()
+	c.Set(base)
+	schemaFile := filepath.Join(t.TempDir(), "bulk.yaml")
+	if err := os.WriteFile(schemaFile, []byte(testSchema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := sfemu.New(sfemu.Options{Seed: "empty", SchemaFile: schemaFile, Clock: c,
+		BulkProcessingDelay: delay, BulkSettleDelay: -1, SessionTimeout: 30 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, e: e, srv: httptest.NewServer(e), org: e.Org()}
+	t.Cleanup(f.srv.Close)
+	f.admin, f.standard = f.login(org.AdminUsername), f.login(org.StandardUsername)
 	return f
 }
 
-// tick moves both clocks d further.
-func (f *fixture) tick(d time.Duration) {
-	f.at += d
-	f.now.set(base.Add(f.at))
-	f.clock.Set(base.Add(f.at))
+// login gets a user's access token through the OAuth 2.0 password flow.
+func (f *fixture) login(username string) string {
+	f.t.Helper()
+	form := url.Values{"grant_type": {"password"}, "client_id": {auth.DevConsumerKey},
+		"client_secret": {auth.DevConsumerSecret}, "username": {username}, "password": {org.DevPassword}}
+	resp, err := f.srv.Client().PostForm(f.srv.URL+"/services/oauth2/token", form)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		f.t.Fatalf("logging in %s: %d %v", username, resp.StatusCode, err)
+	}
+	return tok.AccessToken
 }
 
-// fixedClock is a clock that moves only when set.
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
+// tick moves the emulator's clock d further.
+func (f *fixture) tick(d time.Duration) { f.e.Clock().Advance(d) }
+
+// setLimit sets the limit of a daily allocation of the org.
+func (f *fixture) setLimit(allocation string, n int) {
+	f.t.Helper()
+	if err := f.e.SetDailyLimit(allocation, n); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fixedClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
+// used returns what was spent today of a daily allocation of the org.
+func (f *fixture) used(allocation string) int {
+	used, _, _ := f.e.DailyUsage(allocation)
+	return used
 }
 
 // create inserts a record as the admin and returns its ID.
@@ -119,7 +141,7 @@ func (f *fixture) call(method, path, body string, header ...string) response {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+bulktest.AdminToken)
+	req.Header.Set("Authorization", "Bearer "+f.admin)
 	switch {
 	case strings.HasPrefix(body, "{"):
 		req.Header.Set("Content-Type", "application/json")
@@ -175,6 +197,8 @@ func (f *fixture) note(format string, args ...any) {
 var (
 	// Milliseconds of record timestamps depend on how long the test ran.
 	millis = regexp.MustCompile(`(2024-01-1\dT\d\d:\d\d:\d\d)\.\d{3}`)
+	// Processing times too: they are rounded down to 100 ms.
+	processing = regexp.MustCompile(`("(?:totalProcessingTime|apiActiveProcessingTime)": )(\d+)`)
 )
 
 // showBody renders a body for a transcript: JSON indented, CSV with its
@@ -188,6 +212,11 @@ func showBody(b string) string {
 	}
 	b = strings.ReplaceAll(b, "\r", "\\r")
 	b = millis.ReplaceAllString(b, "$1.000")
+	b = processing.ReplaceAllStringFunc(b, func(m string) string {
+		sub := processing.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sub[2]) // the pattern matched digits
+		return sub[1] + strconv.Itoa(n/100*100)
+	})
 	if !strings.HasSuffix(b, "\n") {
 		b += "\n"
 	}

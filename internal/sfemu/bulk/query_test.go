@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sfbridge/sfbridge/internal/sfemu/bulk"
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 )
 
@@ -29,7 +28,7 @@ func seedQueryData(f *fixture) {
 // its results paged with locators; every kind of value as Bulk CSV writes
 // it; queryAll; another delimiter and line ending.
 func TestQueryJob(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: 2 * time.Second})
+	f := setup(t, 2*time.Second)
 	seedQueryData(f)
 	f.note("create: the query is checked at once")
 	r := f.step(http.MethodPost, v60+"/query", `{"operation":"query","query":"SELECT Id, FirstName, LastName, account.name, Account.AnnualRevenue, Account.NumberOfEmployees, Birthdate, EmailBouncedDate, HasOptedOutOfEmail, toLabel(Account.Industry), Description, CreatedDate FROM Contact ORDER BY LastName"}`)
@@ -70,7 +69,7 @@ func TestQueryJob(t *testing.T) {
 // TestQueryErrors pins what query jobs refuse: SOQL errors, what Bulk API
 // 2.0 does not run, bad options, bad locators, and results asked too early.
 func TestQueryErrors(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: time.Second})
+	f := setup(t, time.Second)
 	for _, q := range []string{
 		"SELECT Id FRM Account",
 		"SELECT Bogus FROM Account",
@@ -109,7 +108,7 @@ func TestQueryErrors(t *testing.T) {
 // TestQueryResultsParse reads the results back with a CSV reader: every
 // record once, in order, across pages of every size.
 func TestQueryResultsParse(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: -1})
+	f := setup(t, -1)
 	const n = 2500
 	var want []string
 	for i := range n {
@@ -158,7 +157,7 @@ func TestQueryResultsParse(t *testing.T) {
 // TestQueryJobSnapshot: results are the records as they were when the
 // job was created.
 func TestQueryJobSnapshot(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: time.Second})
+	f := setup(t, time.Second)
 	id := f.create("Account", org.Values{"Name": "Before"})
 	job := jobID(t, f.call(http.MethodPost, v60+"/query", `{"operation":"query","query":"SELECT Name FROM Account"}`))
 	if err := f.org.UpdateValues(t0, f.org.System(), id, org.Values{"Name": "After"}); err != nil {

@@ -12,8 +12,8 @@ import (
 // TestUsageRequests: every call spends one API request, and reports the
 // usage in Sforce-Limit-Info; at the limit calls are refused.
 func TestUsageRequests(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: -1})
-	f.usage.SetLimit(bulk.AllocAPIRequests, 4)
+	f := setup(t, -1)
+	f.setLimit(bulk.AllocAPIRequests, 4)
 	id := jobID(t, f.call(http.MethodPost, v60+"/ingest", `{"object":"Account","operation":"insert"}`))
 	f.call(http.MethodPut, v60+"/ingest/"+id+"/batches", "Name\nA\n")
 	f.call(http.MethodPatch, v60+"/ingest/"+id, `{"state":"UploadComplete"}`)
@@ -33,8 +33,8 @@ func TestUsageRequests(t *testing.T) {
 // TestUsageQueryJobs: a query job created spends one DailyBulkV2QueryJobs;
 // one refused does not. At the limit, creation is refused.
 func TestUsageQueryJobs(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: -1})
-	f.usage.SetLimit(bulk.AllocQueryJobs, 1)
+	f := setup(t, -1)
+	f.setLimit(bulk.AllocQueryJobs, 1)
 	if r := f.call(http.MethodPost, v60+"/query", `{"operation":"query","query":"SELECT Bogus FROM Account"}`); r.status != http.StatusBadRequest {
 		t.Fatalf("bad query: %d", r.status)
 	}
@@ -45,7 +45,7 @@ func TestUsageQueryJobs(t *testing.T) {
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"EXCEEDEDQUOTA"`) {
 		t.Errorf("second job: %d %s, want 400 EXCEEDEDQUOTA", r.status, r.body)
 	}
-	if n := f.usage.Used(bulk.AllocQueryJobs); n != 1 {
+	if n := f.used(bulk.AllocQueryJobs); n != 1 {
 		t.Errorf("%d query jobs counted, want 1", n)
 	}
 }
@@ -53,7 +53,7 @@ func TestUsageQueryJobs(t *testing.T) {
 // TestUsageBatches: an ingest job spends one batch per 10,000 records when
 // it is processed; without the allocation it fails.
 func TestUsageBatches(t *testing.T) {
-	f := setup(t, bulk.Config{ProcessingDelay: -1})
+	f := setup(t, -1)
 	load := func(rows int) string {
 		id := jobID(t, f.call(http.MethodPost, v60+"/ingest", `{"object":"Account","operation":"insert"}`))
 		var b strings.Builder
@@ -69,11 +69,11 @@ func TestUsageBatches(t *testing.T) {
 		if got := load(tc.rows); !strings.Contains(got, `"JobComplete"`) {
 			t.Fatalf("%d rows: %s", tc.rows, got)
 		}
-		if n := f.usage.Used(bulk.AllocBulkBatches); n != tc.batches {
+		if n := f.used(bulk.AllocBulkBatches); n != tc.batches {
 			t.Errorf("after %d rows: %d batches spent, want %d in all", tc.rows, n, tc.batches)
 		}
 	}
-	f.usage.SetLimit(bulk.AllocBulkBatches, 4)
+	f.setLimit(bulk.AllocBulkBatches, 4)
 	if got := load(1); !strings.Contains(got, `"Failed"`) || !strings.Contains(got, "ExceededQuota") {
 		t.Errorf("over the allocation: %s", got)
 	}

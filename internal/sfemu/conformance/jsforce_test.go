@@ -55,7 +55,7 @@ func TestJSForce(t *testing.T) {
 	if summary == "" || runErr != nil && steps == 0 {
 		t.Fatalf("the jsforce suite did not run to the end (%v)\nstdout:\n%s\nstderr:\n%s", runErr, out, stderr.String())
 	}
-	const wantSteps = 21
+	const wantSteps = 23
 	if steps != wantSteps {
 		t.Errorf("the jsforce suite reported %d steps, want %d: %s", steps, wantSteps, summary)
 	}

@@ -121,7 +121,7 @@ func orderIs(p *plan, order []soql.OrderItem, f *schema.Field) bool {
 // gives a bound.
 func bound(c *compiler, f *schema.Field, cmp *soql.Comparison, rng *Range) bool {
 	op := &operand{typ: f.Type, field: f, name: f.Name}
-	v, err := c.literal(op, cmp.Right)
+	v, err := c.comparand(op, cmp.Right)
 	if err != nil || v == nil {
 		return false
 	}

@@ -360,7 +360,7 @@ func (c *compiler) havingCond(p *plan, ap *aggPlan, cd soql.Cond) (func(*aggRow)
 		case soql.OpIncludes, soql.OpExcludes:
 			return nil, c.malformed(cd.Pos, "INCLUDES and EXCLUDES are not allowed in HAVING")
 		}
-		v, err := c.literal(op, cd.Right)
+		v, err := c.comparand(op, cd.Right)
 		if err != nil {
 			return nil, err
 		}

@@ -33,9 +33,13 @@
 // characters; date literals are evaluated in the user's time zone
 // (soql.DateLiteral.Range); date functions read UTC unless convertTimezone()
 // asks for the user's zone; ORDER BY puts nulls first ascending and last
-// descending, and sorts picklists in the order of their values.
+// descending, and sorts picklists in the order of their values. Datetimes
+// compare to the second: a literal stands for its whole second (=, !=, <,
+// <=, >, >=, IN), so 10:00:00.900 is <= 10:00:00Z, while values, ORDER BY,
+// MIN and MAX keep their milliseconds.
 //
 // Decisions: docs/adr/0013-query-engine-seams.md (the interfaces with the
 // record store), docs/adr/0014-query-results.md (how results are computed,
-// paged and rendered, and what is not emulated).
+// paged and rendered, and what is not emulated),
+// docs/adr/0130-soql-datetime-precision.md (datetimes compared to the second).
 package query

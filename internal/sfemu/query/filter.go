@@ -10,8 +10,26 @@ import (
 	"github.com/sfbridge/sfbridge/internal/soql"
 )
 
-// dateRange is a relative date literal evaluated for the user: [start, end).
+// dateRange is a relative date literal evaluated for the user, or the
+// second a datetime literal falls in: [start, end).
 type dateRange struct{ start, end time.Time }
+
+// secondOf is the second t falls in. Salesforce ignores milliseconds when
+// it compares datetimes in SOQL, so a datetime literal stands for that
+// whole second: = is inside it, < before it, > after it (ADR 0130).
+func secondOf(t time.Time) dateRange {
+	s := t.Truncate(time.Second)
+	return dateRange{s, s.Add(time.Second)}
+}
+
+// atSecond drops the milliseconds of a time value, for IN lists; other
+// values are returned as they are.
+func atSecond(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.Truncate(time.Second)
+	}
+	return v
+}
 
 func isText(t schema.FieldType) bool {
 	return t.IsText() || t == schema.TypeID || t == schema.TypeReference
@@ -122,6 +140,16 @@ func (c *compiler) literal(op *operand, e soql.Expr) (any, error) {
 	return nil, bad()
 }
 
+// comparand is the right side of a comparison (=, !=, <, <=, >, >=): the
+// literal, with a datetime literal widened to its second (secondOf).
+func (c *compiler) comparand(op *operand, e soql.Expr) (any, error) {
+	v, err := c.literal(op, e)
+	if t, ok := v.(time.Time); ok && op.typ == schema.TypeDateTime {
+		return secondOf(t), err
+	}
+	return v, err
+}
+
 // comparison compiles one comparison of a WHERE clause.
 func (c *compiler) comparison(p *plan, cmp *soql.Comparison) (pred, error) {
 	op, err := c.operand(p, cmp.Left)
@@ -177,7 +205,7 @@ func (c *compiler) comparison(p *plan, cmp *soql.Comparison) (pred, error) {
 		}
 		return func(r schema.Record) bool { return !includes(r) }, nil
 	}
-	v, err := c.literal(op, cmp.Right)
+	v, err := c.comparand(op, cmp.Right)
 	if err != nil {
 		return nil, err
 	}
@@ -279,9 +307,10 @@ func (c *compiler) membership(p *plan, op *operand, right soql.Expr) (func(any) 
 		if _, ok := v.(dateRange); ok {
 			return nil, c.malformed(exprPos(e), "date literals are not allowed in IN lists")
 		}
-		vals = append(vals, v)
+		vals = append(vals, atSecond(v))
 	}
 	return func(v any) bool {
+		v = atSecond(v)
 		for _, w := range vals {
 			if equalValues(v, w) {
 				return true

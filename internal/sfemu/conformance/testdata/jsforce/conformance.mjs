@@ -228,6 +228,36 @@ await step('delete then the record is gone and queryAll sees it deleted', async 
   assert.equal(all.records[0].IsDeleted, true);
 });
 
+await step('Bulk API 2.0 ingest with conn.bulk2: insert, results split by outcome', async () => {
+  const res = await conn.bulk2.loadAndWaitForResults({
+    object: 'Account',
+    operation: 'insert',
+    pollInterval: 50,
+    pollTimeout: 20000,
+    input: [{ Name: `Bulk ${stamp} A`, NumberOfEmployees: 10 }, { Name: `Bulk ${stamp} B` }, { Name: '', NumberOfEmployees: 3 }],
+  });
+  assert.equal(res.successfulResults.length, 2, JSON.stringify(res));
+  assert.equal(res.failedResults.length, 1, JSON.stringify(res));
+  assert.equal(res.unprocessedRecords.length, 0);
+  for (const r of res.successfulResults) {
+    assert.match(r.sf__Id, /^001[0-9A-Za-z]{15}$/);
+    assert.equal(r.sf__Created, 'true');
+  }
+  assert.match(res.failedResults[0].sf__Error, /^REQUIRED_FIELD_MISSING:/);
+});
+
+await step('Bulk API 2.0 query with conn.bulk2 streams the records', async () => {
+  const stream = await conn.bulk2.query(
+    `SELECT Id, Name, NumberOfEmployees FROM Account WHERE Name LIKE 'Bulk ${stamp}%' ORDER BY Name`,
+    { pollInterval: 50, pollTimeout: 20000 },
+  );
+  const records = await stream.toArray();
+  assert.deepEqual(records.map((r) => [r.Name, r.NumberOfEmployees]), [[`Bulk ${stamp} A`, '10'], [`Bulk ${stamp} B`, '']]);
+  const limits = await conn.limits();
+  assert.ok(limits.DailyBulkV2QueryJobs.Remaining < limits.DailyBulkV2QueryJobs.Max, 'the query job is counted');
+  assert.ok(limits.DailyBulkApiBatches.Remaining < limits.DailyBulkApiBatches.Max, 'the ingest batch is counted');
+});
+
 await step('an invalid session is refused with INVALID_SESSION_ID', async () => {
   const bad = new jsforce.Connection({ instanceUrl: conn.instanceUrl, accessToken: 'bogus', version: '62.0' });
   await expectError(() => bad.query('SELECT Id FROM Account LIMIT 1'), 'INVALID_SESSION_ID');
