@@ -49,23 +49,29 @@ func (e *Emulator) adminMux() *http.ServeMux {
 		})
 	}
 	p := strings.TrimSuffix(AdminPrefix, "/")
-	handle("GET "+p+"/state", func(*http.Request) (any, error) { return e.State(), nil })
-	handle("POST "+p+"/records/{object}", e.adminInsert)
-	handle("POST "+p+"/schema", e.adminSchema)
-	handle("POST "+p+"/reset", e.adminReset)
-	handle("POST "+p+"/save", e.adminSave)
-	handle("GET "+p+"/limits", e.adminLimits)
-	handle("PUT "+p+"/limits", e.adminLimits)
-	handle("GET "+p+"/faults", e.adminFaults)
-	handle("PUT "+p+"/faults", e.adminFaults)
-	handle("DELETE "+p+"/faults", e.adminFaults)
-	handle("POST "+p+"/revoke", e.adminRevoke)
-	handle("POST "+p+"/sessions/expire", e.adminExpire)
-	handle("GET "+p+"/clock", e.adminClock)
-	handle("POST "+p+"/clock", e.adminClock)
-	handle("GET "+p+"/apps", func(*http.Request) (any, error) { return e.world().auth.Apps(), nil })
-	handle("POST "+p+"/apps", e.adminRegisterApp)
-	handle("POST "+p+"/login", e.adminLogin)
+	for _, rt := range []struct {
+		methods []string
+		path    string
+		serve   func(*http.Request) (any, error)
+	}{
+		{[]string{"GET"}, "/state", func(*http.Request) (any, error) { return e.State(), nil }},
+		{[]string{"POST"}, "/records/{object}", e.adminInsert},
+		{[]string{"POST"}, "/schema", e.adminSchema},
+		{[]string{"POST"}, "/reset", e.adminReset},
+		{[]string{"POST"}, "/save", e.adminSave},
+		{[]string{"GET", "PUT"}, "/limits", e.adminLimits},
+		{[]string{"GET", "PUT", "DELETE"}, "/faults", e.adminFaults},
+		{[]string{"POST"}, "/revoke", e.adminRevoke},
+		{[]string{"POST"}, "/sessions/expire", e.adminExpire},
+		{[]string{"GET", "POST"}, "/clock", e.adminClock},
+		{[]string{"GET"}, "/apps", func(*http.Request) (any, error) { return e.world().auth.Apps(), nil }},
+		{[]string{"POST"}, "/apps", e.adminRegisterApp},
+		{[]string{"POST"}, "/login", e.adminLogin},
+	} {
+		for _, method := range rt.methods {
+			handle(method+" "+p+rt.path, rt.serve)
+		}
+	}
 	m.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusNotFound, &adminError{Code: "admin.not_found",
 			Message: fmt.Sprintf("no admin resource %s %s; see internal/sfemu/doc.go for the list", r.Method, r.URL.Path)})

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 func TestComposite(t *testing.T) {
@@ -56,7 +58,7 @@ func TestComposite(t *testing.T) {
 		if want := "info:400 desc:400 missing:404 dependsOnFailure:400"; strings.Join(got, " ") != want {
 			t.Errorf("results = %v, want %s", got, want)
 		}
-		golden(t, "composite-halted.json", mustJSON(t, out.CompositeResponse[0].Body))
+		golden.Check(t, "testdata/golden/composite-halted.json", mustJSON(t, out.CompositeResponse[0].Body))
 	})
 }
 
@@ -133,7 +135,7 @@ func TestCompositeBatch(t *testing.T) {
 	if out.Results[2].StatusCode != http.StatusPreconditionFailed {
 		t.Errorf("haltOnError: %s", r.body)
 	}
-	golden(t, "composite-batch-halted.json", mustJSON(t, out.Results[2].Result))
+	golden.Check(t, "testdata/golden/composite-batch-halted.json", mustJSON(t, out.Results[2].Result))
 }
 
 func TestGzipRequest(t *testing.T) {
@@ -202,7 +204,7 @@ func TestCompositeDML(t *testing.T) {
 	if before["Account"] != after["Account"] || before["Contact"] != after["Contact"] {
 		t.Errorf("allOrNone kept changes: before %v after %v", before, after)
 	}
-	golden(t, "composite-all-or-none.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/composite-all-or-none.json", append(redactIDs(r.body), '\n'))
 }
 
 func TestCompositeBatchNoNesting(t *testing.T) {

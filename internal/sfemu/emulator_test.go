@@ -3,13 +3,10 @@ package sfemu
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +15,8 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixture is an emulator served over HTTP with a logged-in admin.
 type fixture struct {
@@ -131,37 +127,10 @@ func (r reply) decode(t *testing.T, v any) {
 	}
 }
 
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
-
 // goldenJSON indents a JSON body, replaces the server URL, and compares.
 func (f *fixture) goldenJSON(t *testing.T, name string, body []byte) {
 	t.Helper()
-	var out bytes.Buffer
-	if err := json.Indent(&out, bytes.ReplaceAll(body, []byte(f.srv.URL), []byte("http://emulator")), "", "  "); err != nil {
-		t.Fatalf("indenting %s: %v", body, err)
-	}
-	out.WriteByte('\n')
-	golden(t, name, out.Bytes())
+	golden.Check(t, "testdata/golden/"+name, golden.IndentJSON(t, bytes.ReplaceAll(body, []byte(f.srv.URL), []byte("http://emulator"))))
 }
 
 func TestVersions(t *testing.T) {
@@ -221,7 +190,7 @@ func TestResources(t *testing.T) {
 		if r.status != http.StatusNotFound {
 			t.Errorf("%s: status %d", p, r.status)
 		}
-		golden(t, "error-not-found.json", append(r.body, '\n'))
+		golden.Check(t, "testdata/golden/error-not-found.json", append(r.body, '\n'))
 	}
 }
 
@@ -244,7 +213,7 @@ func TestSessionErrors(t *testing.T) {
 			if r.header.Get("Sforce-Limit-Info") != "" {
 				t.Error("a refused session must not be counted")
 			}
-			golden(t, tt.golden, append(r.body, '\n'))
+			golden.Check(t, "testdata/golden/"+tt.golden, append(r.body, '\n'))
 		})
 	}
 	t.Run("legacy OAuth scheme", func(t *testing.T) {
@@ -269,7 +238,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "HEAD,GET" {
 		t.Errorf("%d Allow %q", r.status, r.header.Get("Allow"))
 	}
-	golden(t, "error-method-not-allowed.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-method-not-allowed.json", append(r.body, '\n'))
 }
 
 func TestLimits(t *testing.T) {
@@ -294,7 +263,7 @@ func TestLimits(t *testing.T) {
 	if r.status != http.StatusForbidden || r.header.Get("Sforce-Limit-Info") != "api-usage=5/5" {
 		t.Errorf("over the limit: %d %q", r.status, r.header.Get("Sforce-Limit-Info"))
 	}
-	golden(t, "error-request-limit.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-request-limit.json", append(r.body, '\n'))
 
 	// The counter rolls over at midnight of the emulator clock.
 	now := f.e.Clock().Now()

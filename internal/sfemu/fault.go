@@ -31,9 +31,16 @@ const (
 	// FaultExpireSession ends the caller's session, answering 401
 	// INVALID_SESSION_ID; its refresh token still works.
 	FaultExpireSession FaultKind = "expireSession"
+	// FaultSlowCommit runs a write request (POST, PUT, PATCH, DELETE) as a
+	// long transaction: its records are stamped when the request arrives
+	// but stay unseen by other requests until it commits, once the
+	// emulator's clock has moved Fault.Latency on; the response waits for
+	// the commit (commit.go). Reads never draw it.
+	FaultSlowCommit FaultKind = "slowCommit"
 )
 
-var faultKinds = []FaultKind{FaultUnavailable, FaultUnknownException, FaultLockRow, FaultLatency, FaultDrop, FaultExpireSession}
+var faultKinds = []FaultKind{FaultUnavailable, FaultUnknownException, FaultLockRow, FaultLatency, FaultDrop, FaultExpireSession,
+	FaultSlowCommit}
 
 // Fault is one injected failure and where it applies.
 type Fault struct {
@@ -46,7 +53,8 @@ type Fault struct {
 	Path string `json:"path,omitempty"`
 	// Method limits the fault to one HTTP method; empty matches all.
 	Method string `json:"method,omitempty"`
-	// Latency is the delay FaultLatency adds.
+	// Latency is the delay FaultLatency adds, or how long on the emulator's
+	// clock a FaultSlowCommit transaction stays uncommitted.
 	Latency Duration `json:"latency,omitempty"`
 	// Limit stops the fault after it fired this many times; 0 means never.
 	Limit int `json:"limit,omitempty"`
@@ -98,8 +106,8 @@ func (p FaultPlan) validate() error {
 		if _, err := path.Match(strings.TrimSuffix(f.Path, "/**"), ""); err != nil {
 			return fmt.Errorf("%s.path %q: %w", where, f.Path, err)
 		}
-		if f.Kind == FaultLatency && (f.Latency <= 0 || time.Duration(f.Latency) > time.Minute) {
-			return fmt.Errorf("%s.latency must be between 0 and 1m for a latency fault", where)
+		if (f.Kind == FaultLatency || f.Kind == FaultSlowCommit) && (f.Latency <= 0 || time.Duration(f.Latency) > time.Minute) {
+			return fmt.Errorf("%s.latency must be between 0 and 1m for a %s fault", where, f.Kind)
 		}
 		if f.Limit < 0 {
 			return fmt.Errorf("%s.limit %d must be 0 or more", where, f.Limit)
@@ -187,11 +195,18 @@ func dropConnection(w http.ResponseWriter) {
 }
 
 // requestFaults applies the request-level faults to a REST call: latency
-// (then the call goes on), a dropped connection, an expired session, 503
-// and 500. It reports whether the call was answered (or dropped).
+// (then the call goes on), a slow commit (the call goes on in a long
+// transaction), a dropped connection, an expired session, 503 and 500. It
+// reports whether the call was answered (or dropped).
 func (e *Emulator) requestFaults(c *call) bool {
-	for _, f := range e.faults.draw(c.r, FaultLatency, FaultDrop, FaultExpireSession, FaultUnavailable, FaultUnknownException) {
+	kinds := []FaultKind{FaultLatency, FaultDrop, FaultExpireSession, FaultUnavailable, FaultUnknownException}
+	if isWrite(c.r.Method) {
+		kinds = append(kinds, FaultSlowCommit)
+	}
+	for _, f := range e.faults.draw(c.r, kinds...) {
 		switch f.Kind {
+		case FaultSlowCommit:
+			e.slowCommit(c, time.Duration(f.Latency))
 		case FaultLatency:
 			t := time.NewTimer(time.Duration(f.Latency))
 			select {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 // statuses makes n GET /limits calls and returns their statuses.
@@ -60,7 +62,7 @@ func TestFaultShapes(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable {
 		t.Errorf("503 fault: %d", r.status)
 	}
-	golden(t, "error-server-unavailable.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-server-unavailable.json", append(r.body, '\n'))
 	if r := f.do(t, http.MethodGet, "/services/data/v60.0/limits", nil); r.status != http.StatusOK {
 		t.Errorf("a fault with limit 1 fired twice: %d", r.status)
 	}

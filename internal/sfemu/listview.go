@@ -34,15 +34,11 @@ type listViewInfo struct {
 
 // listViewRecords queries the object's ListView records as the caller.
 func (c *call) listViewRecords(o *schema.Object, id string) ([]listViewInfo, error) {
-	engine, who, err := c.queryEnv()
-	if err != nil {
-		return nil, err
-	}
 	q := "SELECT Id, Name, DeveloperName FROM ListView WHERE SobjectType = '" + o.Name + "'"
 	if id != "" {
 		q += " AND Id = '" + id + "'"
 	}
-	res, err := engine.Query(c.r.Context(), who, q+" ORDER BY Name", c.queryOptions(false))
+	res, err := c.runSOQL(q+" ORDER BY Name", false)
 	if err != nil {
 		return nil, err
 	}
@@ -82,29 +78,30 @@ func (e *Emulator) listViews(c *call) error {
 	}{true, views, nil, len(views), o.Name})
 }
 
-// listView resolves {id} to one of the object's list views.
-func (c *call) listView(o *schema.Object) (listViewInfo, error) {
+// listView resolves {object} and {id} to the object and one of its list
+// views.
+func (c *call) listView() (*schema.Object, listViewInfo, error) {
+	o, err := c.object()
+	if err != nil {
+		return nil, listViewInfo{}, err
+	}
 	id, err := sfid.To18(c.param("id"))
 	if err != nil || sfid.KeyPrefix(id) != "00B" {
-		return listViewInfo{}, errNotFound
+		return nil, listViewInfo{}, errNotFound
 	}
 	views, err := c.listViewRecords(o, id)
 	if err != nil {
-		return listViewInfo{}, err
+		return nil, listViewInfo{}, err
 	}
 	if len(views) != 1 {
-		return listViewInfo{}, errNotFound
+		return nil, listViewInfo{}, errNotFound
 	}
-	return views[0], nil
+	return o, views[0], nil
 }
 
 // listView serves GET /sobjects/{object}/listviews/{id}.
 func (e *Emulator) listView(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	lv, err := c.listView(o)
+	_, lv, err := c.listView()
 	if err != nil {
 		return err
 	}
@@ -142,16 +139,23 @@ func sortLabels(t schema.FieldType) (asc, desc *string) {
 	return nil, nil
 }
 
-// listViewPlan is a list view's query and columns.
+// listViewPlan is a list view of an object with its query and columns.
 type listViewPlan struct {
+	object  *schema.Object
+	view    listViewInfo
 	soql    string
 	columns []listViewColumn
 	orderBy []map[string]string
 	scope   string
 }
 
-// plan reads the list view's SOQL and derives its columns.
-func (c *call) listViewPlan(o *schema.Object, lv listViewInfo) (*listViewPlan, error) {
+// listViewPlan resolves the list view of {object} and {id}, reads its SOQL
+// and derives its columns.
+func (c *call) listViewPlan() (*listViewPlan, error) {
+	o, lv, err := c.listView()
+	if err != nil {
+		return nil, err
+	}
 	lq, ok := any(c.org).(listViewQueries)
 	if !ok {
 		return nil, newAPIError(http.StatusNotFound, "NOT_FOUND", "List view filters are not available in this emulator build.")
@@ -164,7 +168,7 @@ func (c *call) listViewPlan(o *schema.Object, lv listViewInfo) (*listViewPlan, e
 	if err != nil {
 		return nil, fmt.Errorf("list view %s has invalid SOQL %q: %w", lv.ID, text, err)
 	}
-	p := &listViewPlan{soql: text, scope: "everything"}
+	p := &listViewPlan{object: o, view: lv, soql: text, scope: "everything"}
 	if strings.EqualFold(q.Scope, "mine") {
 		p.scope = "mine"
 	}
@@ -236,15 +240,7 @@ func resolvePath(reg *schema.Registry, o *schema.Object, path []string) *schema.
 
 // listViewDescribe serves GET /sobjects/{object}/listviews/{id}/describe.
 func (e *Emulator) listViewDescribe(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	lv, err := c.listView(o)
-	if err != nil {
-		return err
-	}
-	p, err := c.listViewPlan(o, lv)
+	p, err := c.listViewPlan()
 	if err != nil {
 		return err
 	}
@@ -253,23 +249,15 @@ func (e *Emulator) listViewDescribe(c *call) error {
 		orderBy = []map[string]string{}
 	}
 	return c.json(http.StatusOK, map[string]any{
-		"columns": p.columns, "id": lv.ID, "orderBy": orderBy, "query": p.soql, "relatedEntityId": nil,
-		"scope": p.scope, "scopeEntityId": nil, "sobjectType": o.Name,
+		"columns": p.columns, "id": p.view.ID, "orderBy": orderBy, "query": p.soql, "relatedEntityId": nil,
+		"scope": p.scope, "scopeEntityId": nil, "sobjectType": p.object.Name,
 		"whereCondition": map[string]any{"conditions": []any{}, "conjunction": "and"},
 	})
 }
 
 // listViewResults serves GET /sobjects/{object}/listviews/{id}/results[?limit=&offset=].
 func (e *Emulator) listViewResults(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	lv, err := c.listView(o)
-	if err != nil {
-		return err
-	}
-	p, err := c.listViewPlan(o, lv)
+	p, err := c.listViewPlan()
 	if err != nil {
 		return err
 	}
@@ -277,11 +265,7 @@ func (e *Emulator) listViewResults(c *call) error {
 	if err != nil {
 		return err
 	}
-	engine, who, err := c.queryEnv()
-	if err != nil {
-		return err
-	}
-	res, err := engine.Query(c.r.Context(), who, p.soql, c.queryOptions(false))
+	res, err := c.runSOQL(p.soql, false)
 	if err != nil {
 		return err
 	}
@@ -307,8 +291,8 @@ func (e *Emulator) listViewResults(c *call) error {
 		rows[i] = row{cells}
 	}
 	return c.json(http.StatusOK, map[string]any{
-		"columns": p.columns, "developerName": lv.DeveloperName, "done": offset+len(rows) >= res.Records(),
-		"id": lv.ID, "label": lv.Label, "records": rows, "size": len(rows),
+		"columns": p.columns, "developerName": p.view.DeveloperName, "done": offset+len(rows) >= res.Records(),
+		"id": p.view.ID, "label": p.view.Label, "records": rows, "size": len(rows),
 	})
 }
 

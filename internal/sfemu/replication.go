@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/org"
+	"github.com/sfbridge/sfbridge/internal/sfemu/schema"
 )
 
 // Replication windows: getUpdated reaches 30 days back, getDeleted 15.
@@ -63,17 +66,25 @@ func replicationWindow(q url.Values, now time.Time, reach time.Duration) (start,
 	return start, end, nil
 }
 
+// replicationCall resolves what a replication call reads: the object of the
+// URL, the session's user and the ?start=&end= window, which may reach back
+// at most reach. The window is checked before the session.
+func (e *Emulator) replicationCall(c *call, reach time.Duration) (o *schema.Object, as *org.Principal, start, end time.Time, err error) {
+	if o, err = c.object(); err != nil {
+		return nil, nil, time.Time{}, time.Time{}, err
+	}
+	if start, end, err = replicationWindow(c.r.URL.Query(), e.clock.Now(), reach); err != nil {
+		return nil, nil, time.Time{}, time.Time{}, err
+	}
+	if as, err = c.as(); err != nil {
+		return nil, nil, time.Time{}, time.Time{}, err
+	}
+	return o, as, start, end, nil
+}
+
 // getUpdated serves GET /sobjects/{object}/updated?start=&end=.
 func (e *Emulator) getUpdated(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	start, end, err := replicationWindow(c.r.URL.Query(), e.clock.Now(), updatedWindow)
-	if err != nil {
-		return err
-	}
-	as, err := c.as()
+	o, as, start, end, err := e.replicationCall(c, updatedWindow)
 	if err != nil {
 		return err
 	}
@@ -95,15 +106,7 @@ type deletedEntry struct {
 
 // getDeleted serves GET /sobjects/{object}/deleted?start=&end=.
 func (e *Emulator) getDeleted(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	start, end, err := replicationWindow(c.r.URL.Query(), e.clock.Now(), deletedWindow)
-	if err != nil {
-		return err
-	}
-	as, err := c.as()
+	o, as, start, end, err := e.replicationCall(c, deletedWindow)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (e *Emulator) buildRoutes() []route {
 		{pattern: []string{"sobjects", "{object}", "listviews", "{id}", "describe"}, methods: handlers{get: e.listViewDescribe}},
 		{pattern: []string{"sobjects", "{object}", "listviews", "{id}", "results"}, methods: handlers{get: e.listViewResults}},
 		{pattern: []string{"sobjects", "{object}", "{id}"}, methods: handlers{get: e.retrieve, patch: e.update, del: e.deleteRecord, post: e.createByID}},
-		{pattern: []string{"sobjects", "{object}", "{field}", "{value}"}, methods: handlers{get: e.retrieveByExternalID, patch: e.upsert, del: e.deleteByExternalID}},
+		{pattern: []string{"sobjects", "{object}", "{field}", "{value}"}, methods: handlers{get: e.retrieve, patch: e.upsert, del: e.deleteRecord}},
 		{pattern: []string{"query"}, methods: handlers{get: e.query}},
 		{pattern: []string{"query", "{locator}"}, methods: handlers{get: e.queryMore}},
 		{pattern: []string{"queryAll"}, methods: handlers{get: e.queryAll}},

@@ -21,6 +21,52 @@ type saveResult struct {
 	Created *bool      `json:"created,omitempty"`
 }
 
+// target resolves what an sObject call acts on: the object of the URL, the
+// 18-character ID of its {id} segment when byID, and the session's user. The
+// ID is checked before the session, so a malformed ID is reported first.
+func (c *call) target(byID bool) (o *schema.Object, id string, as *org.Principal, err error) {
+	if o, err = c.object(); err != nil {
+		return nil, "", nil, err
+	}
+	if byID {
+		if id, err = recordID(o, c.param("id")); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	if as, err = c.as(); err != nil {
+		return nil, "", nil, err
+	}
+	return o, id, as, nil
+}
+
+// writeLock is errUnableToLock when the lock-row fault fires for this DML
+// call, else nil.
+func (e *Emulator) writeLock(c *call) error {
+	if e.lockFault(c.r) {
+		return errUnableToLock
+	}
+	return nil
+}
+
+// writeInput decodes the body of a create, update or upsert into values of
+// object o, then draws the lock-row fault.
+func (e *Emulator) writeInput(c *call, o *schema.Object) (*schema.Input, error) {
+	in, err := c.input(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.writeLock(c); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// created answers 201 with the save result and the new record's Location.
+func (c *call) created(o *schema.Object, res saveResult) error {
+	c.w.Header().Set("Location", c.url("sobjects", o.Name, res.ID))
+	return c.json(http.StatusCreated, res)
+}
+
 // as is the session's user as the org sees them.
 func (c *call) as() (*org.Principal, error) {
 	p, err := c.org.As(c.sess.UserID)
@@ -72,27 +118,19 @@ func recordID(o *schema.Object, id string) (string, error) {
 
 // create serves POST /sobjects/{object}.
 func (e *Emulator) create(c *call) error {
-	o, err := c.object()
+	o, _, as, err := c.target(false)
 	if err != nil {
 		return err
 	}
-	as, err := c.as()
+	in, err := e.writeInput(c, o)
 	if err != nil {
 		return err
-	}
-	in, err := c.input(o)
-	if err != nil {
-		return err
-	}
-	if e.lockFault(c.r) {
-		return errUnableToLock
 	}
 	id, err := c.org.Create(c.r.Context(), as, o.Name, in)
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("Location", c.url("sobjects", o.Name, id))
-	return c.json(http.StatusCreated, saveResult{ID: id, Success: true, Errors: []struct{}{}})
+	return c.created(o, saveResult{ID: id, Success: true, Errors: []struct{}{}})
 }
 
 // createByID serves POST /sobjects/{object}/Id (v37.0+), a create; POST on
@@ -104,17 +142,17 @@ func (e *Emulator) createByID(c *call) error {
 	return methodNotAllowed(c.r.Method, http.MethodHead, http.MethodGet, http.MethodPatch, http.MethodDelete)
 }
 
-// retrieve serves GET /sobjects/{object}/{id}[?fields=A,B].
+// byID reports whether the call's route names its record by {id} rather
+// than by a {field}/{value} external ID.
+func (c *call) byID() bool {
+	_, ok := c.params["id"]
+	return ok
+}
+
+// retrieve serves GET /sobjects/{object}/{id}[?fields=A,B] and, by
+// external ID, GET /sobjects/{object}/{field}/{value}[?fields=A,B].
 func (e *Emulator) retrieve(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	id, err := recordID(o, c.param("id"))
-	if err != nil {
-		return err
-	}
-	as, err := c.as()
+	o, id, as, err := c.target(c.byID())
 	if err != nil {
 		return err
 	}
@@ -122,15 +160,33 @@ func (e *Emulator) retrieve(c *call) error {
 	if err != nil {
 		return err
 	}
-	rec, err := c.org.Get(as, id)
+	rec, err := c.locate(o, as, id)
 	if err != nil {
 		return err
 	}
-	if rec.Object() != o.Name {
-		return malformedID(o, c.param("id"))
-	}
 	e.recent.viewed(c.sess.UserID, rec.ID())
 	return c.rawJSON(http.StatusOK, appendRecord(nil, c.v, o, rec, fields), nil)
+}
+
+// locate reads the record with the given ID, which must be of object o
+// (else the {id} segment is a malformed ID of o) or, when id is "", the
+// record of o the {field}/{value} external ID names (300 when several do).
+func (c *call) locate(o *schema.Object, as *org.Principal, id string) (*org.Record, error) {
+	if id == "" {
+		rec, err := c.org.GetByExternalID(as, o.Name, c.param("field"), c.param("value"))
+		if err != nil {
+			return nil, c.multipleChoices(err)
+		}
+		return rec, nil
+	}
+	rec, err := c.org.Get(as, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Object() != o.Name {
+		return nil, malformedID(o, c.param("id"))
+	}
+	return rec, nil
 }
 
 // selectedFields returns the fields a retrieve renders: those of ?fields=
@@ -182,24 +238,13 @@ func appendRecord(dst []byte, v version, o *schema.Object, rec schema.Record, fi
 
 // update serves PATCH /sobjects/{object}/{id}: 204.
 func (e *Emulator) update(c *call) error {
-	o, err := c.object()
+	o, id, as, err := c.target(true)
 	if err != nil {
 		return err
 	}
-	id, err := recordID(o, c.param("id"))
+	in, err := e.writeInput(c, o)
 	if err != nil {
 		return err
-	}
-	as, err := c.as()
-	if err != nil {
-		return err
-	}
-	in, err := c.input(o)
-	if err != nil {
-		return err
-	}
-	if e.lockFault(c.r) {
-		return errUnableToLock
 	}
 	if err := c.org.Update(c.r.Context(), as, o.Name, id, in); err != nil {
 		return err
@@ -207,31 +252,21 @@ func (e *Emulator) update(c *call) error {
 	return c.noContent()
 }
 
-// deleteRecord serves DELETE /sobjects/{object}/{id}: 204.
+// deleteRecord serves DELETE /sobjects/{object}/{id} and, by external
+// ID, DELETE /sobjects/{object}/{field}/{value}: 204.
 func (e *Emulator) deleteRecord(c *call) error {
-	o, err := c.object()
+	o, id, as, err := c.target(c.byID())
 	if err != nil {
 		return err
 	}
-	id, err := recordID(o, c.param("id"))
+	if err := e.writeLock(c); err != nil {
+		return err
+	}
+	rec, err := c.locate(o, as, id)
 	if err != nil {
 		return err
 	}
-	as, err := c.as()
-	if err != nil {
-		return err
-	}
-	if e.lockFault(c.r) {
-		return errUnableToLock
-	}
-	rec, err := c.org.Get(as, id)
-	if err != nil {
-		return err
-	}
-	if rec.Object() != o.Name {
-		return malformedID(o, c.param("id"))
-	}
-	if err := c.org.Delete(c.r.Context(), as, id); err != nil {
+	if err := c.org.Delete(c.r.Context(), as, rec.ID()); err != nil {
 		return err
 	}
 	return c.noContent()
@@ -251,45 +286,16 @@ func (c *call) multipleChoices(err error) error {
 	return c.json(http.StatusMultipleChoices, urls)
 }
 
-// retrieveByExternalID serves GET /sobjects/{object}/{field}/{value}.
-func (e *Emulator) retrieveByExternalID(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	as, err := c.as()
-	if err != nil {
-		return err
-	}
-	fields, err := c.selectedFields(o, as)
-	if err != nil {
-		return err
-	}
-	rec, err := c.org.GetByExternalID(as, o.Name, c.param("field"), c.param("value"))
-	if err != nil {
-		return c.multipleChoices(err)
-	}
-	e.recent.viewed(c.sess.UserID, rec.ID())
-	return c.rawJSON(http.StatusOK, appendRecord(nil, c.v, o, rec, fields), nil)
-}
-
 // upsert serves PATCH /sobjects/{object}/{field}/{value}: 201 when
 // created; when updated 200 with created:false from v46.0, 204 before.
 func (e *Emulator) upsert(c *call) error {
-	o, err := c.object()
+	o, _, as, err := c.target(false)
 	if err != nil {
 		return err
 	}
-	as, err := c.as()
+	in, err := e.writeInput(c, o)
 	if err != nil {
 		return err
-	}
-	in, err := c.input(o)
-	if err != nil {
-		return err
-	}
-	if e.lockFault(c.r) {
-		return errUnableToLock
 	}
 	id, created, err := c.org.Upsert(c.r.Context(), as, o.Name, c.param("field"), c.param("value"), in)
 	if err != nil {
@@ -301,33 +307,9 @@ func (e *Emulator) upsert(c *call) error {
 	}
 	switch {
 	case created:
-		c.w.Header().Set("Location", c.url("sobjects", o.Name, id))
-		return c.json(http.StatusCreated, res)
+		return c.created(o, res)
 	case c.v >= 46:
 		return c.json(http.StatusOK, res)
-	}
-	return c.noContent()
-}
-
-// deleteByExternalID serves DELETE /sobjects/{object}/{field}/{value}.
-func (e *Emulator) deleteByExternalID(c *call) error {
-	o, err := c.object()
-	if err != nil {
-		return err
-	}
-	as, err := c.as()
-	if err != nil {
-		return err
-	}
-	if e.lockFault(c.r) {
-		return errUnableToLock
-	}
-	rec, err := c.org.GetByExternalID(as, o.Name, c.param("field"), c.param("value"))
-	if err != nil {
-		return c.multipleChoices(err)
-	}
-	if err := c.org.Delete(c.r.Context(), as, rec.ID()); err != nil {
-		return err
 	}
 	return c.noContent()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 // withSchema adds testdata/schema.yaml: Account.Ext__c (unique external
@@ -44,14 +45,14 @@ func TestRecordLifecycle(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/services/data/v60.0/sobjects/Account/"+res.ID {
 		t.Errorf("Location = %q", loc)
 	}
-	golden(t, "create.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/create.json", append(redactIDs(r.body), '\n'))
 	path := "/services/data/v60.0/sobjects/Account/" + res.ID
 
 	r = f.do(t, http.MethodGet, path+"?fields=Name,Industry", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("retrieve: %d %s", r.status, r.body)
 	}
-	golden(t, "retrieve-fields.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/retrieve-fields.json", append(redactIDs(r.body), '\n'))
 
 	r = f.do(t, http.MethodGet, path, nil)
 	var full map[string]any
@@ -82,7 +83,7 @@ func TestRecordLifecycle(t *testing.T) {
 	if r.status != http.StatusNotFound {
 		t.Errorf("retrieve deleted: %d %s", r.status, r.body)
 	}
-	golden(t, "error-entity-deleted.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-entity-deleted.json", append(r.body, '\n'))
 }
 
 func TestRecordErrors(t *testing.T) {
@@ -97,6 +98,8 @@ func TestRecordErrors(t *testing.T) {
 		{"malformed id", http.MethodGet, "/sobjects/Account/001xyz", "", 400, "MALFORMED_ID"},
 		{"id of another object", http.MethodGet, "/sobjects/Contact/" + acct, "", 400, "MALFORMED_ID"},
 		{"unknown record", http.MethodGet, "/sobjects/Account/001000000000000AAA", "", 404, "NOT_FOUND"},
+		{"delete id of another object", http.MethodDelete, "/sobjects/Contact/" + acct, "", 400, "MALFORMED_ID"},
+		{"delete unknown record", http.MethodDelete, "/sobjects/Account/001000000000000AAA", "", 404, "NOT_FOUND"},
 		{"unknown field in ?fields", http.MethodGet, "/sobjects/Account/" + acct + "?fields=Nope", "", 400, "INVALID_FIELD"},
 		{"unknown object", http.MethodPost, "/sobjects/Nope", `{}`, 404, "NOT_FOUND"},
 		{"bad JSON", http.MethodPost, "/sobjects/Account", `{"Name":`, 400, "JSON_PARSER_ERROR"},
@@ -120,9 +123,9 @@ func TestRecordErrors(t *testing.T) {
 		})
 	}
 	r := f.do(t, http.MethodPost, "/services/data/v60.0/sobjects/Contact", `{"FirstName":"Ann"}`)
-	golden(t, "error-required-field.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-required-field.json", append(r.body, '\n'))
 	r = f.do(t, http.MethodGet, "/services/data/v60.0/sobjects/Contact/"+acct, nil)
-	golden(t, "error-malformed-id.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/error-malformed-id.json", append(redactIDs(r.body), '\n'))
 
 	t.Run("create via Id (v37.0+)", func(t *testing.T) {
 		if r := f.do(t, http.MethodPost, "/services/data/v60.0/sobjects/Account/Id", `{"Name":"Via Id"}`); r.status != http.StatusCreated {
@@ -134,7 +137,7 @@ func TestRecordErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := f.do(t, http.MethodPatch, "/services/data/v60.0/sobjects/Account/"+acct, `{"Name":"x"}`)
-		golden(t, "error-unable-to-lock.json", append(r.body, '\n'))
+		golden.Check(t, "testdata/golden/error-unable-to-lock.json", append(r.body, '\n'))
 		if r.status != http.StatusBadRequest {
 			t.Errorf("%d", r.status)
 		}
@@ -152,12 +155,12 @@ func TestUpsert(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("insert: %d %s", r.status, r.body)
 	}
-	golden(t, "upsert-created.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/upsert-created.json", append(redactIDs(r.body), '\n'))
 	r = f.do(t, http.MethodPatch, path, `{"Name":"Upserted again"}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("update: %d %s", r.status, r.body)
 	}
-	golden(t, "upsert-updated.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/upsert-updated.json", append(redactIDs(r.body), '\n'))
 	if r := f.do(t, http.MethodPatch, strings.Replace(path, "v60.0", "v45.0", 1), `{"Name":"Old API"}`); r.status != http.StatusNoContent {
 		t.Errorf("update in v45.0: %d %s", r.status, r.body)
 	}
@@ -177,9 +180,9 @@ func TestUpsert(t *testing.T) {
 	if rec300.Code != http.StatusMultipleChoices {
 		t.Errorf("multiple matches: %d", rec300.Code)
 	}
-	golden(t, "upsert-multiple.json", append(rec300.Body.Bytes(), '\n'))
+	golden.Check(t, "testdata/golden/upsert-multiple.json", append(rec300.Body.Bytes(), '\n'))
 	r = f.do(t, http.MethodPatch, "/services/data/v60.0/sobjects/Account/Namez/x", `{"Name":"x"}`)
-	golden(t, "error-upsert-bad-field.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-upsert-bad-field.json", append(r.body, '\n'))
 
 	if r := f.do(t, http.MethodDelete, path, nil); r.status != http.StatusNoContent {
 		t.Errorf("delete by external ID: %d %s", r.status, r.body)
@@ -236,14 +239,14 @@ func TestCollections(t *testing.T) {
 	if r.status != http.StatusOK || len(results) != 3 || !results[0].Success || results[1].Success || !results[2].Success {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	golden(t, "collections-create.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/collections-create.json", append(redactIDs(r.body), '\n'))
 	one, two := *results[0].ID, *results[2].ID
 
 	before := f.e.world().org.RecordCounts()["Account"]
 	r = f.do(t, http.MethodPost, "/services/data/v60.0/composite/sobjects", `{"allOrNone":true,"records":[
 	  {"attributes":{"type":"Account"},"Name":"Rolled back"},
 	  {"attributes":{"type":"Contact"},"FirstName":"No last name"}]}`)
-	golden(t, "collections-all-or-none.json", append(redactIDs(r.body), '\n'))
+	golden.Check(t, "testdata/golden/collections-all-or-none.json", append(redactIDs(r.body), '\n'))
 	if after := f.e.world().org.RecordCounts()["Account"]; after != before {
 		t.Errorf("allOrNone left %d accounts, want %d", after, before)
 	}

@@ -37,13 +37,14 @@ func (c *call) queryOptions(all bool) query.Options {
 	return query.Options{APIVersion: c.v.String(), All: all}
 }
 
-// queryEnv is the engine and the caller as the engine sees them.
-func (c *call) queryEnv() (*query.Engine, query.Principal, error) {
-	p, err := c.as()
+// runSOQL runs a SOQL query as the session's user; all includes deleted and
+// archived records.
+func (c *call) runSOQL(text string, all bool) (*query.Result, error) {
+	who, err := c.as()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return c.engine, p, nil
+	return c.engine.Query(c.r.Context(), who, text, c.queryOptions(all))
 }
 
 // query serves GET /query?q=.
@@ -57,11 +58,7 @@ func (e *Emulator) runQuery(c *call, resource string, all bool) error {
 	if strings.TrimSpace(text) == "" {
 		return errNoQuery
 	}
-	engine, who, err := c.queryEnv()
-	if err != nil {
-		return err
-	}
-	res, err := engine.Query(c.r.Context(), who, text, c.queryOptions(all))
+	res, err := c.runSOQL(text, all)
 	if err != nil {
 		return err
 	}
@@ -118,11 +115,11 @@ func (e *Emulator) parameterizedSearch(c *call) error {
 }
 
 func (e *Emulator) runSearch(c *call, sosl string) error {
-	engine, who, err := c.queryEnv()
+	who, err := c.as()
 	if err != nil {
 		return err
 	}
-	body, err := engine.Search(c.r.Context(), who, sosl, c.queryOptions(false))
+	body, err := c.engine.Search(c.r.Context(), who, sosl, c.queryOptions(false))
 	if err != nil {
 		return err
 	}

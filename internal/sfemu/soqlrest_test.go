@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 type queryPage struct {
@@ -73,7 +75,7 @@ func TestQueryPaging(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Errorf("status %d", r.status)
 		}
-		golden(t, "error-invalid-locator.json", append(r.body, '\n'))
+		golden.Check(t, "testdata/golden/error-invalid-locator.json", append(r.body, '\n'))
 	})
 
 	t.Run("queryAll pages under queryAll", func(t *testing.T) {
@@ -109,7 +111,7 @@ func TestQueryErrors(t *testing.T) {
 		}
 	}
 	r := f.do(t, http.MethodGet, "/services/data/v60.0/query?q="+url.QueryEscape("SELECT Id FRM Account"), nil)
-	golden(t, "error-malformed-query.json", append(r.body, '\n'))
+	golden.Check(t, "testdata/golden/error-malformed-query.json", append(r.body, '\n'))
 }
 
 func TestQueryShapes(t *testing.T) {

@@ -5,12 +5,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 func FuzzParse(f *testing.F) {
 	for _, file := range []string{"testdata/queries.soql", "testdata/errors.soql"} {
-		for _, c := range readCases(f, file) {
-			f.Add(c.input)
+		for _, c := range golden.ReadCases(f, file) {
+			f.Add(c.Input)
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -36,8 +38,8 @@ func FuzzParse(f *testing.F) {
 
 func FuzzParseSearch(f *testing.F) {
 	for _, file := range []string{"testdata/search.sosl", "testdata/search_errors.sosl"} {
-		for _, c := range readCases(f, file) {
-			f.Add(c.input)
+		for _, c := range golden.ReadCases(f, file) {
+			f.Add(c.Input)
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {

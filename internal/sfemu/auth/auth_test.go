@@ -5,14 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,9 +18,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const testOrgID = "00D000000000001AAA"
 
@@ -89,6 +85,17 @@ type fixture struct {
 	srv   *Server
 	http  *httptest.Server
 	clock *clock.Clock
+}
+
+// login opens a session for username through the development app and
+// returns its access token.
+func (f *fixture) login(t *testing.T, username string) string {
+	t.Helper()
+	token, _, err := f.srv.Login(DevConsumerKey, username)
+	if err != nil {
+		t.Fatalf("logging %s in: %v", username, err)
+	}
+	return token
 }
 
 func setup(t *testing.T) *fixture {
@@ -173,29 +180,7 @@ func redactTokens(t *testing.T, f *fixture, body []byte) []byte {
 	t.Helper()
 	redacted := regexp.MustCompile(`"(access_token|refresh_token|signature|issued_at)":"[^"]*"`).
 		ReplaceAll(body, []byte(`"$1":"REDACTED"`))
-	return indentJSON(t, bytes.ReplaceAll(redacted, []byte(f.http.URL), []byte("http://emulator")))
-}
-
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
+	return golden.IndentJSON(t, bytes.ReplaceAll(redacted, []byte(f.http.URL), []byte("http://emulator")))
 }
 
 var tokenShape = regexp.MustCompile(`^00D000000000001!AQ[A-Za-z0-9._]{94}$`)
@@ -220,7 +205,7 @@ func TestPasswordGrant(t *testing.T) {
 	if want := Signature(m["id"].(string), m["issued_at"].(string), DevConsumerSecret); m["signature"] != want {
 		t.Errorf("signature = %v, want %v", m["signature"], want)
 	}
-	golden(t, "token-password.json", redactTokens(t, f, r.body))
+	golden.Check(t, "testdata/golden/token-password.json", redactTokens(t, f, r.body))
 
 	sess, err := f.srv.Lookup(m["access_token"].(string))
 	if err != nil {
@@ -292,7 +277,7 @@ func TestTokenErrors(t *testing.T) {
 	t.Run("GET", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/services/oauth2/token?grant_type=password", nil)
 		r := do(t, nil, req)
-		golden(t, "token-error-get.json", append(r.body, '\n'))
+		golden.Check(t, "testdata/golden/token-error-get.json", append(r.body, '\n'))
 		if r.status != http.StatusBadRequest {
 			t.Errorf("status = %d", r.status)
 		}
@@ -422,7 +407,7 @@ func TestWebServerFlow(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("exchange: %d %s", r.status, r.body)
 	}
-	golden(t, "token-authorization-code.json", redactTokens(t, f, r.body))
+	golden.Check(t, "testdata/golden/token-authorization-code.json", redactTokens(t, f, r.body))
 	tok := r.json(t)
 
 	t.Run("code is single use", func(t *testing.T) {
@@ -438,7 +423,7 @@ func TestWebServerFlow(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("refresh: %d %s", r.status, r.body)
 		}
-		golden(t, "token-refresh.json", redactTokens(t, f, r.body))
+		golden.Check(t, "testdata/golden/token-refresh.json", redactTokens(t, f, r.body))
 		if r.json(t)["access_token"] == tok["access_token"] {
 			t.Error("refresh returned the same access token")
 		}
@@ -581,7 +566,7 @@ func TestLoginPage(t *testing.T) {
 	params := url.Values{"response_type": {"code"}, "client_id": {DevConsumerKey}, "redirect_uri": {DevCallbackURL},
 		"state": {`"><script>alert(1)</script>`}, "login_hint": {"admin@example.com"}}
 	r := do(t, c, mustGet(f.http.URL+"/services/oauth2/authorize?"+params.Encode()))
-	golden(t, "login.html", r.body)
+	golden.Check(t, "testdata/golden/login.html", r.body)
 	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP = %q", csp)
 	}
@@ -621,7 +606,7 @@ func TestConsent(t *testing.T) {
 	if r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`id="consent"`)) {
 		t.Fatalf("want the consent page, got %d:\n%s", r.status, r.body)
 	}
-	golden(t, "consent.html", r.body)
+	golden.Check(t, "testdata/golden/consent.html", r.body)
 	consent := formFields(t, r.body)
 
 	deny := url.Values{"action": {"deny"}}
@@ -655,10 +640,7 @@ func TestConsent(t *testing.T) {
 func TestSessionTimeout(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	token, _, err := f.srv.Login(DevConsumerKey, "user@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := f.login(t, "user@example.com")
 	f.clock.Advance(DefaultSessionTimeout - time.Minute)
 	if _, err := f.srv.Lookup(token); err != nil {
 		t.Fatalf("before the timeout: %v", err)
@@ -676,10 +658,7 @@ func TestSessionTimeout(t *testing.T) {
 func TestAuthenticateHeader(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	token, _, err := f.srv.Login(DevConsumerKey, "admin@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := f.login(t, "admin@example.com")
 	tests := []struct {
 		header  string
 		wantErr error
@@ -717,7 +696,7 @@ func TestRevoke(t *testing.T) {
 		"client_secret": {DevConsumerSecret}, "redirect_uri": {DevCallbackURL}}).json(t)
 	refresh := tok["refresh_token"].(string)
 	second := f.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {DevConsumerKey}}).json(t)
-	other, _, _ := f.srv.Login(DevConsumerKey, "user@example.com")
+	other := f.login(t, "user@example.com")
 
 	if r := f.post(t, "/services/oauth2/revoke", url.Values{"token": {refresh}}); r.status != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
@@ -758,7 +737,7 @@ func TestClientCredentials(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	golden(t, "token-client-credentials.json", redactTokens(t, f, r.body))
+	golden.Check(t, "testdata/golden/token-client-credentials.json", redactTokens(t, f, r.body))
 	sess, err := f.srv.Lookup(r.json(t)["access_token"].(string))
 	if err != nil || sess.UserID != userID {
 		t.Errorf("session %+v, %v", sess, err)
@@ -782,9 +761,9 @@ func TestIdentity(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("identity: %d %s", r.status, r.body)
 	}
-	golden(t, "identity.json", indentJSON(t, bytes.ReplaceAll(r.body, []byte(f.http.URL), []byte("http://emulator"))))
+	golden.Check(t, "testdata/golden/identity.json", golden.IndentJSON(t, bytes.ReplaceAll(r.body, []byte(f.http.URL), []byte("http://emulator"))))
 	r = get(f.http.URL+"/services/oauth2/userinfo", access)
-	golden(t, "userinfo.json", indentJSON(t, bytes.ReplaceAll(r.body, []byte(f.http.URL), []byte("http://emulator"))))
+	golden.Check(t, "testdata/golden/userinfo.json", golden.IndentJSON(t, bytes.ReplaceAll(r.body, []byte(f.http.URL), []byte("http://emulator"))))
 
 	tests := []struct {
 		name, url, token string
@@ -801,16 +780,6 @@ func TestIdentity(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tt.name, r.status, r.body, tt.status, tt.body)
 		}
 	}
-}
-
-func indentJSON(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		t.Fatalf("indenting %s: %v", b, err)
-	}
-	out.WriteByte('\n')
-	return out.Bytes()
 }
 
 func TestSaveLoad(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
 
 // testKey returns an RSA key and a self-signed PEM certificate for it.
@@ -124,7 +126,7 @@ func TestJWTBearer(t *testing.T) {
 	t.Run("golden", func(t *testing.T) {
 		r := f.token(t, url.Values{"grant_type": {JWTBearerGrant},
 			"assertion": {sign(key, jwt.SigningMethodRS256, claims("jwt-admin", "admin@example.com", login, soon))}})
-		golden(t, "token-jwt-bearer.json", redactTokens(t, f, r.body))
+		golden.Check(t, "testdata/golden/token-jwt-bearer.json", redactTokens(t, f, r.body))
 	})
 	t.Run("approval through the web-server flow", func(t *testing.T) {
 		f.srv.approve("jwt-self", userID, []string{"api", "refresh_token"})

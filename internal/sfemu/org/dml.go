@@ -419,6 +419,9 @@ func (o *Org) target(as *Principal, object, id string) (*schema.Object, *Record,
 	if rec.deleted != 0 {
 		return nil, nil, errDeleted()
 	}
+	if err := o.checkLock(rec.num, id18); err != nil {
+		return nil, nil, err
+	}
 	return obj, rec, nil
 }
 
@@ -581,6 +584,9 @@ func (o *Org) delete(as *Principal, id string) error {
 		if err := o.checkRestricted(obj, rec, d, in); err != nil {
 			return err
 		}
+		if err := o.checkLock(d.rec.num, d.rec.ID()); err != nil {
+			return err
+		}
 	}
 	now := o.tick()
 	var cleared []clearedRef
@@ -689,6 +695,9 @@ func (o *Org) undelete(as *Principal, id string) error {
 		return schema.NewError("UNDELETE_FAILED", "Entity was deleted with its parent: undelete the parent record")
 	case !as.canDelete(obj, rec):
 		return errInsufficientAccess()
+	}
+	if err := o.checkLock(rec.num, id18); err != nil {
+		return err
 	}
 	// Collect the record and those deleted with it, then check uniqueness.
 	type item struct {

@@ -10,8 +10,9 @@
 // (docs/adr/0022-record-store-layout.md). IDs are real 18-character IDs of
 // the object's key prefix (docs/adr/0020-record-ids.md); 15-character IDs
 // are accepted everywhere. CreatedDate, CreatedById, LastModifiedDate,
-// LastModifiedById, SystemModstamp (strictly increasing per org), OwnerId
-// and IsDeleted are kept as Salesforce keeps them.
+// LastModifiedById, SystemModstamp (strictly increasing per org, but shared
+// by the writes of one in-flight transaction), OwnerId and IsDeleted are
+// kept as Salesforce keeps them.
 //
 // # Changes
 //
@@ -21,7 +22,10 @@
 // other lookups; refused with DELETE_FAILED while restricting children such
 // as an account's cases exist), [Org.Undelete] (restoring the cascade and
 // the lookups), [Org.Updated] and [Org.Deleted] (getUpdated, getDeleted).
-// [Org.Atomically] makes a group of changes all-or-nothing. Every change is
+// [Org.Atomically] makes a group of changes all-or-nothing. [Org.Begin]
+// starts an in-flight transaction ([InFlight]): its writes are stamped when
+// it begins and stay unseen by readers until it commits, as a long
+// Salesforce transaction's do (docs/adr/0190-in-flight-transactions.md). Every change is
 // validated as Salesforce validates it, and errors are *schema.Error values
 // with Salesforce's errorCode, message and fields: REQUIRED_FIELD_MISSING,
 // STRING_TOO_LONG, INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,

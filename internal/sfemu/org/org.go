@@ -39,6 +39,12 @@ type Org struct {
 	writeMu sync.Mutex
 	mu      sync.RWMutex
 	tx      *txn // the running transaction, under writeMu
+	// active is the in-flight transaction the running write belongs to,
+	// under writeMu; locks are the records in-flight transactions changed,
+	// under mu (inflight.go).
+	active *InFlight
+	locks  map[uint64]*InFlight
+	open   int // in-flight transactions under way, under mu
 
 	id, pod  string
 	admin    uint64 // record number of the first administrator
@@ -184,7 +190,12 @@ func (o *Org) newID(obj *schema.Object) (string, uint64, error) {
 // tick returns the next SystemModstamp: the clock's time in milliseconds,
 // moved just past the previous one when the clock has not moved, so that
 // (SystemModstamp, Id) sync cursors never miss a change. mu is held.
+//
+// The writes of an in-flight transaction all take the stamp it began with.
 func (o *Org) tick() int64 {
+	if o.active != nil {
+		return o.active.stamp
+	}
 	now := o.clock.Now().UnixMilli()
 	if now <= o.stamp {
 		now = o.stamp + 1
@@ -238,7 +249,8 @@ type txKey struct{}
 // every change made through the context it is given is undone. Writers
 // outside fn wait until it returns; readers do not, and may see its changes
 // before it commits. Auto-numbers and record IDs used by undone creates are
-// not reused, as in Salesforce.
+// not reused, as in Salesforce. Within an in-flight transaction (ctx from
+// Begin) the unit's changes join the transaction, unseen until it commits.
 func (o *Org) Atomically(ctx context.Context, fn func(ctx context.Context) bool) {
 	if t, ok := ctx.Value(txKey{}).(*txn); ok && t.org == o {
 		fn(ctx) // already inside: the outer call decides
@@ -246,31 +258,57 @@ func (o *Org) Atomically(ctx context.Context, fn func(ctx context.Context) bool)
 	}
 	o.writeMu.Lock()
 	defer o.writeMu.Unlock()
+	if f := o.inflightOf(ctx); f != nil && !f.ended {
+		o.mu.Lock()
+		f.apply()
+		o.mu.Unlock()
+		o.active = f
+	}
 	t := &txn{org: o}
 	o.tx = t
 	commit := false
 	defer func() {
 		o.tx = nil
+		o.mu.Lock()
+		defer o.mu.Unlock()
 		if !commit {
-			o.mu.Lock()
 			for i := len(t.journal) - 1; i >= 0; i-- {
 				c := t.journal[i]
 				o.put(c.t, c.num, o.recs[c.num], c.old)
 			}
-			o.mu.Unlock()
+			t.journal = nil
+		}
+		if f := o.active; f != nil {
+			o.active = nil
+			f.setAside(t.journal)
 		}
 	}()
 	commit = fn(context.WithValue(ctx, txKey{}, t))
 }
 
 // write runs fn with the data locked for writing. Inside Atomically (ctx
-// carries the transaction) the writer lock is already held.
+// carries the transaction) the writer lock is already held. A write of an
+// in-flight transaction runs as a unit of its own within it.
 func (o *Org) write(ctx context.Context, fn func() error) error {
-	if t, ok := ctx.Value(txKey{}).(*txn); !ok || t.org != o {
+	t, inTx := ctx.Value(txKey{}).(*txn)
+	inTx = inTx && t.org == o
+	f := o.inflightOf(ctx)
+	if !inTx && f != nil {
+		var err error
+		o.Atomically(ctx, func(ctx context.Context) bool {
+			err = o.write(ctx, fn)
+			return err == nil
+		})
+		return err
+	}
+	if !inTx {
 		o.writeMu.Lock()
 		defer o.writeMu.Unlock()
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if f != nil && f.ended {
+		return ErrTransactionEnded
+	}
 	return fn()
 }

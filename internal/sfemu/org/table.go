@@ -155,8 +155,9 @@ func (o *Org) put(t *table, num uint64, old, new *Record) {
 		s := stamp{new.modstamp, num}
 		if n := len(t.stamps); n == 0 || cmpStamp(t.stamps[n-1], s) < 0 {
 			t.stamps = append(t.stamps, s)
-		} else {
-			i, _ := slices.BinarySearchFunc(t.stamps, s, cmpStamp)
+		} else if i, found := slices.BinarySearchFunc(t.stamps, s, cmpStamp); !found {
+			// An undone change brings back a version whose entry may still
+			// be there.
 			t.stamps = slices.Insert(t.stamps, i, s)
 		}
 	}

@@ -153,13 +153,13 @@ func bound(c *compiler, f *schema.Field, cmp *soql.Comparison, rng *Range) bool 
 }
 
 func narrowLow(r *Range, v any, incl bool) {
-	if r.Low == nil || compareValues(v, r.Low) > 0 || compareValues(v, r.Low) == 0 && !incl {
+	if r.Low == nil || schema.Compare(v, r.Low) > 0 || schema.Compare(v, r.Low) == 0 && !incl {
 		r.Low, r.LowIncl = v, incl
 	}
 }
 
 func narrowHigh(r *Range, v any, incl bool) {
-	if r.High == nil || compareValues(v, r.High) < 0 || compareValues(v, r.High) == 0 && !incl {
+	if r.High == nil || schema.Compare(v, r.High) < 0 || schema.Compare(v, r.High) == 0 && !incl {
 		r.High, r.HighIncl = v, incl
 	}
 }

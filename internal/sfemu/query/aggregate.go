@@ -268,16 +268,16 @@ func (a *acc) add(s *aggSpec, r schema.Record) {
 		}
 		a.distinct[string(appendKey(nil, v))] = struct{}{}
 	case "SUM", "AVG":
-		a.sum += toFloat(v)
+		a.sum += schema.Number(v)
 		a.n++
 		a.has = true
 	case "MIN":
-		if !a.has || compareValues(v, a.min) < 0 {
+		if !a.has || schema.Compare(v, a.min) < 0 {
 			a.min = v
 		}
 		a.has = true
 	case "MAX":
-		if !a.has || compareValues(v, a.max) > 0 {
+		if !a.has || schema.Compare(v, a.max) > 0 {
 			a.max = v
 		}
 		a.has = true

@@ -1,50 +1,13 @@
 package query
 
 import (
-	"math"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-)
 
-// compareValues orders two canonical values the way SOQL does: text
-// case-insensitively, numbers by value whatever their Go type, then times
-// and booleans (false first). nil sorts before everything. It never
-// allocates.
-func compareValues(a, b any) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	switch x := a.(type) {
-	case string:
-		if y, ok := b.(string); ok {
-			return compareFold(x, y)
-		}
-	case float64, int64:
-		return compareFloat(toFloat(a), toFloat(b))
-	case time.Time:
-		if y, ok := b.(time.Time); ok {
-			return x.Compare(y)
-		}
-	case bool:
-		if y, ok := b.(bool); ok {
-			switch {
-			case x == y:
-				return 0
-			case !x:
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
+	"github.com/sfbridge/sfbridge/internal/sfemu/schema"
+)
 
 // equalValues is = in SOQL: text compares case-insensitively.
 func equalValues(a, b any) bool {
@@ -55,7 +18,7 @@ func equalValues(a, b any) bool {
 		y, ok := b.(string)
 		return ok && strings.EqualFold(x, y)
 	}
-	return compareValues(a, b) == 0 && sameKind(a, b)
+	return schema.Compare(a, b) == 0 && sameKind(a, b)
 }
 
 func sameKind(a, b any) bool {
@@ -74,72 +37,6 @@ func sameKind(a, b any) bool {
 		return ok
 	}
 	return false
-}
-
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case int64:
-		return float64(x)
-	}
-	return math.NaN()
-}
-
-func compareFloat(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
-}
-
-// compareFold compares two strings case-insensitively, then by bytes so that
-// the order is total.
-func compareFold(a, b string) int {
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		ca, cb := a[i], b[j]
-		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
-			la, lb := lowerASCII(ca), lowerASCII(cb)
-			if la != lb {
-				if la < lb {
-					return -1
-				}
-				return 1
-			}
-			i++
-			j++
-			continue
-		}
-		ra, na := utf8.DecodeRuneInString(a[i:])
-		rb, nb := utf8.DecodeRuneInString(b[j:])
-		la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
-		if la != lb {
-			if la < lb {
-				return -1
-			}
-			return 1
-		}
-		i += na
-		j += nb
-	}
-	switch {
-	case len(a)-i < len(b)-j:
-		return -1
-	case len(a)-i > len(b)-j:
-		return 1
-	}
-	return strings.Compare(a, b)
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // likeMatcher matches a LIKE pattern: % is any run of characters, _ one

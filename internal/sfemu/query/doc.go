@@ -36,10 +36,12 @@
 // descending, and sorts picklists in the order of their values. Datetimes
 // compare to the second: a literal stands for its whole second (=, !=, <,
 // <=, >, >=, IN), so 10:00:00.900 is <= 10:00:00Z, while values, ORDER BY,
-// MIN and MAX keep their milliseconds.
+// MIN and MAX keep their milliseconds. Ordering (ORDER BY, MIN, MAX, <, >,
+// index ranges) is schema.Compare, the order the record store also uses.
 //
 // Decisions: docs/adr/0013-query-engine-seams.md (the interfaces with the
 // record store), docs/adr/0014-query-results.md (how results are computed,
 // paged and rendered, and what is not emulated),
-// docs/adr/0130-soql-datetime-precision.md (datetimes compared to the second).
+// docs/adr/0130-soql-datetime-precision.md (datetimes compared to the second),
+// docs/adr/0211-one-value-order.md (one comparison shared with the schema).
 package query

@@ -66,7 +66,7 @@ func compareKey(a, b any, desc, nullsFirst bool) int {
 		}
 		return -1
 	}
-	c := compareValues(a, b)
+	c := schema.Compare(a, b)
 	if desc {
 		return -c
 	}

@@ -251,7 +251,7 @@ func comparePred[T any](get func(T) any, op soql.Op, want any) func(T) bool {
 	}
 	return func(r T) bool {
 		v := get(r)
-		return v != nil && test(compareValues(v, want))
+		return v != nil && test(schema.Compare(v, want))
 	}
 }
 

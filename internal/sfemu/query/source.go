@@ -56,13 +56,13 @@ func (r Range) Contains(v any) bool {
 		return false
 	}
 	if r.Low != nil {
-		c := compareValues(v, r.Low)
+		c := schema.Compare(v, r.Low)
 		if c < 0 || c == 0 && !r.LowIncl {
 			return false
 		}
 	}
 	if r.High != nil {
-		c := compareValues(v, r.High)
+		c := schema.Compare(v, r.High)
 		if c > 0 || c == 0 && !r.HighIncl {
 			return false
 		}

@@ -150,13 +150,13 @@ func (s indexedSource) ScanRange(f *schema.Field, rng Range, desc, deleted bool)
 	start, end := 0, len(idx)
 	if rng.Low != nil {
 		start = sort.Search(len(idx), func(i int) bool {
-			c := compareValues(value(i), rng.Low)
+			c := schema.Compare(value(i), rng.Low)
 			return c > 0 || c == 0 && rng.LowIncl
 		})
 	}
 	if rng.High != nil {
 		end = sort.Search(len(idx), func(i int) bool {
-			c := compareValues(value(i), rng.High)
+			c := schema.Compare(value(i), rng.High)
 			return c > 0 || c == 0 && !rng.HighIncl
 		})
 	}

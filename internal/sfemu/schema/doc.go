@@ -98,5 +98,7 @@
 // them: 1500.0, 3.5E7). [Object.Value] returns a field of a record, computing
 // derived fields: compound addresses and locations, person names
 // ("FirstName LastName"), Opportunity.ExpectedRevenue (Amount × Probability
-// / 100), Task.IsClosed and Task.IsHighPriority.
+// / 100), Task.IsClosed and Task.IsHighPriority. [Compare] is the one order
+// of canonical values, which the record store and the query engine share
+// (docs/adr/0211-one-value-order.md).
 package schema

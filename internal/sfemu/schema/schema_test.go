@@ -2,66 +2,14 @@ package schema
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu/sfemutest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update and review the diff):\n%s", name, firstDiff(got, want))
-	}
-}
-
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return "line " + strconv.Itoa(i+1) + "\n got: " + gl + "\nwant: " + wl
-		}
-	}
-	return ""
-}
-
-func indent(t *testing.T, raw []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes()
-}
 
 func invoicing(t *testing.T) *Registry {
 	t.Helper()
@@ -85,19 +33,19 @@ func TestDescribeGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "describe-global.json", indent(t, global))
+	golden.Check(t, "testdata/golden/describe-global.json", golden.IndentJSON(t, global))
 	for _, o := range reg.Objects() {
 		body, err := o.Describe(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "describe-"+o.Name+".json", indent(t, body))
+		golden.Check(t, "testdata/golden/describe-"+o.Name+".json", golden.IndentJSON(t, body))
 	}
 	basic, err := reg.Object("Account").BasicInfo(opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "basic-Account.json", indent(t, basic))
+	golden.Check(t, "testdata/golden/basic-Account.json", golden.IndentJSON(t, basic))
 }
 
 func TestStandardObjects(t *testing.T) {
@@ -272,7 +220,7 @@ func TestInvalidSchemas(t *testing.T) {
 		}
 		out.WriteString(err.Error() + "\n")
 	}
-	golden(t, "invalid-schemas.txt", out.Bytes())
+	golden.Check(t, "testdata/golden/invalid-schemas.txt", out.Bytes())
 }
 
 func FuzzParse(f *testing.F) {

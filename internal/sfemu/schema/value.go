@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -342,8 +343,11 @@ func FormatValue(t FieldType, v any) string {
 	}
 }
 
-// Compare orders two canonical values of the same field type: -1, 0 or +1.
-// nil sorts first. Strings compare case-insensitively, as SOQL ORDER BY does.
+// Compare orders two canonical values of the same field type: -1, 0 or +1,
+// the way SOQL does (ORDER BY, MIN, MAX, <, >). nil sorts first. Strings
+// compare case-insensitively, then by bytes so that the order is total;
+// numbers by value whether float64 or int64; then times, and booleans with
+// false first. It allocates only for values that are none of these.
 func Compare(a, b any) int {
 	switch {
 	case a == nil && b == nil:
@@ -356,14 +360,11 @@ func Compare(a, b any) int {
 	switch x := a.(type) {
 	case string:
 		y, _ := b.(string)
-		if c := strings.Compare(strings.ToLower(x), strings.ToLower(y)); c != 0 {
-			return c
-		}
-		return strings.Compare(x, y)
+		return compareFold(x, y)
 	case float64:
-		return cmpNum(x, toFloat(b))
+		return cmpNum(x, Number(b))
 	case int64:
-		return cmpNum(float64(x), toFloat(b))
+		return cmpNum(float64(x), Number(b))
 	case bool:
 		y, _ := b.(bool)
 		switch {
@@ -381,7 +382,9 @@ func Compare(a, b any) int {
 	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 }
 
-func toFloat(v any) float64 {
+// Number is numeric canonical value v (float64 or int64) as a float64, and
+// NaN for any other value.
+func Number(v any) float64 {
 	switch x := v.(type) {
 	case float64:
 		return x
@@ -399,4 +402,50 @@ func cmpNum(x, y float64) int {
 		return 1
 	}
 	return 0
+}
+
+// compareFold compares two strings case-insensitively (rune by rune, without
+// allocating), then by bytes so that the order is total.
+func compareFold(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			la, lb := lowerASCII(ca), lowerASCII(cb)
+			if la != lb {
+				if la < lb {
+					return -1
+				}
+				return 1
+			}
+			i++
+			j++
+			continue
+		}
+		ra, na := utf8.DecodeRuneInString(a[i:])
+		rb, nb := utf8.DecodeRuneInString(b[j:])
+		la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
+		if la != lb {
+			if la < lb {
+				return -1
+			}
+			return 1
+		}
+		i += na
+		j += nb
+	}
+	switch {
+	case len(a)-i < len(b)-j:
+		return -1
+	case len(a)-i > len(b)-j:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
