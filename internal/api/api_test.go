@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfbridge/sfbridge/internal/access"
+	"github.com/sfbridge/sfbridge/internal/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -27,11 +28,12 @@ var cheapPasswords = access.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 
 const testPassword = "correct horse battery"
 
-// fixture is a server over a fresh memStore, served over TLS so that the
-// Secure session cookie is real.
+// fixture is a server over a fresh SQLite database, served over TLS so that
+// the Secure session cookie is real.
 type fixture struct {
 	t     *testing.T
-	store *memStore
+	db    *store.Store
+	store Store
 	api   *Server
 	srv   *httptest.Server
 	mu    sync.Mutex
@@ -40,7 +42,8 @@ type fixture struct {
 
 func setup(t *testing.T, opts ...func(*Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, store: newMemStore(), now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	db := testDB(t)
+	f := &fixture{t: t, db: db, store: NewStore(db), now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	o := Options{Store: f.store, Password: cheapPasswords, Now: f.clock, SessionTTL: time.Hour,
 		Logger: slog.New(slog.DiscardHandler)}
 	for _, fn := range opts {
@@ -68,6 +71,32 @@ func (f *fixture) advance(d time.Duration) {
 	f.now = f.now.Add(d)
 }
 
+// column returns the text values of the one column query selects, read
+// straight from the database.
+func (f *fixture) column(query string) []string {
+	f.t.Helper()
+	var values []string
+	err := f.db.Read(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.Query(context.Background(), query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			values = append(values, v)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return values
+}
+
 // caller is how a request authenticates: a session cookie, a bearer token,
 // or nothing.
 type caller struct {
@@ -85,7 +114,8 @@ func (f *fixture) user(login string, roles ...access.Role) (User, caller) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	u, err := f.store.CreateUser(context.Background(), NewUser{Login: login, DisplayName: login, PasswordHash: hash, Roles: access.RolesOf(roles...)}, AuditEntry{})
+	u, err := f.store.CreateUser(context.Background(), NewUser{Login: login, DisplayName: login, PasswordHash: hash, Roles: access.RolesOf(roles...)},
+		AuditEntry{Action: "test.user", Subject: "user " + login, At: f.clock()})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -214,8 +244,8 @@ func TestSetup(t *testing.T) {
 	if me.AuthenticatedBy != "session" {
 		t.Errorf("authenticated_by = %q, want session", me.AuthenticatedBy)
 	}
-	if len(f.store.audit) != 1 || f.store.audit[0].Action != "setup" || f.store.audit[0].ActorID != 0 {
-		t.Errorf("audit = %+v, want one setup entry", f.store.audit)
+	if audit := auditLog(t, f.db); len(audit) != 1 || audit[0].Action != "setup" || audit[0].ActorID != 0 {
+		t.Errorf("audit = %+v, want one setup entry", audit)
 	}
 	ck := sessionCookie(t, r)
 	if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
@@ -305,7 +335,7 @@ func TestAuthentication(t *testing.T) {
 	f.do(ada, "GET", "/api/v1/me", nil).want(t, 200, "")
 	f.advance(time.Hour)
 	f.do(ada, "GET", "/api/v1/me", nil).want(t, 401, CodeAuthRequired)
-	if len(f.store.sessions) != 0 {
+	if hashes := f.column("SELECT hash FROM sessions"); len(hashes) != 0 {
 		t.Error("the expired session was not deleted")
 	}
 }
@@ -349,7 +379,7 @@ func TestTrustedOrigin(t *testing.T) {
 	_, ada := f.user("ada", access.SystemAdmin)
 	f.do(ada, "POST", "/api/v1/me/tokens", TokenRequest{Name: "x"}, "Origin", "https://console.example.com", "Sec-Fetch-Site", "cross-site").
 		want(t, 201, "")
-	if _, err := New(Options{Store: newMemStore(), TrustedOrigins: []string{"not an origin"}}); err == nil {
+	if _, err := New(Options{Store: NewStore(testDB(t)), TrustedOrigins: []string{"not an origin"}}); err == nil {
 		t.Error("New accepted a malformed trusted origin")
 	}
 }
@@ -369,8 +399,8 @@ func TestTokens(t *testing.T) {
 		tok.Hint != "…"+tok.Token[len(tok.Token)-4:] || tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(f.clock().AddDate(0, 0, 30)) {
 		t.Fatalf("new token = %+v", tok)
 	}
-	for _, st := range f.store.tokens {
-		if st.Hash != access.HashSecret(tok.Token) || strings.Contains(st.Hash, tok.Token) {
+	for _, hash := range f.column("SELECT hash FROM api_tokens") {
+		if hash != access.HashSecret(tok.Token) || strings.Contains(hash, tok.Token) {
 			t.Fatal("the store holds something else than the secret's hash")
 		}
 	}
@@ -389,7 +419,7 @@ func TestTokens(t *testing.T) {
 		t.Errorf("me by token = %+v", me)
 	}
 	f.do(adaToken, "GET", "/api/v1/users", nil).want(t, 200, "")
-	if err := f.store.SetRoles(context.Background(), ada.ID, access.RolesOf(access.ConnectorUser), AuditEntry{}); err != nil {
+	if err := f.store.SetRoles(context.Background(), ada.ID, access.RolesOf(access.ConnectorUser), AuditEntry{Action: "test.roles"}); err != nil {
 		t.Fatal(err)
 	}
 	f.do(adaToken, "GET", "/api/v1/users", nil).want(t, 403, Code(access.ReasonNotAdmin))
@@ -458,8 +488,13 @@ func TestRouteMatrix(t *testing.T) {
 			actor, c := f.user("actor", tt.roles...)
 			target, _ := f.user("target")
 			if tt.listOn {
-				f.store.listOn = true
-				f.store.members[actor.ID] = true
+				ctx := context.Background()
+				if _, err := f.store.SetRestrictedOn(ctx, true, AuditEntry{Action: "test.list"}); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.store.AddRestricted(ctx, actor.ID, AuditEntry{Action: "test.list"}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			rq := tt.req(target.ID)
 			r := f.do(c, rq.method, rq.path, rq.body)

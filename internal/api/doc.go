@@ -35,11 +35,12 @@
 //
 // The API keeps nothing itself: it reads and writes through [Store], whose
 // contract (including which changes are atomic) is documented there and
-// checked by the conformance suite in package apitest. /metrics
+// checked by the conformance suite in package apitest. [NewStore] is the
+// server's Store, on package store; the tests run on it over SQLite. /metrics
 // serves Prometheus metrics: HTTP requests, Go runtime and process, and the
 // sync numbers a [StatsSource] reports on each scrape; packages with their
 // own collectors register them on [Server.Metrics].
 //
 // Decision records: docs/adr/0120-access-model.md,
-// docs/adr/0121-api-foundation.md.
+// docs/adr/0121-api-foundation.md, docs/adr/0181-api-store-adapter.md.
 package api

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfbridge/sfbridge/internal/access"
+	"github.com/sfbridge/sfbridge/internal/store"
 )
 
 func TestRestrictedList(t *testing.T) {
@@ -26,9 +27,8 @@ func TestRestrictedList(t *testing.T) {
 	_, admin := f.user("admin", access.ConnectorAdmin)
 	owner, ownerSession := f.user("owner", access.ConnectorUser)
 	other, otherSession := f.user("other", access.ConnectorUser)
-	f.store.workflows[10] = &memWorkflow{owner: owner.ID, enabled: true}
-	f.store.workflows[11] = &memWorkflow{owner: owner.ID, enabled: true}
-	f.store.workflows[12] = &memWorkflow{owner: owner.ID, enabled: false}
+	w1, w2 := addWorkflow(t, f.db, owner.ID, true), addWorkflow(t, f.db, owner.ID, true)
+	w3 := addWorkflow(t, f.db, owner.ID, false)
 
 	// Members are edited only while the list is on.
 	f.do(admin, "PUT", "/api/v1/access/restricted/members/"+itoa(other.ID), nil).want(t, 409, CodeRestrictedOff)
@@ -60,22 +60,22 @@ func TestRestrictedList(t *testing.T) {
 
 	// Removing someone disables their workflows at once, and says so in the
 	// audit log.
-	auditBefore := len(f.store.audit)
+	auditBefore := len(auditLog(t, f.db))
 	var removed RemovedMember
 	r := f.do(admin, "DELETE", "/api/v1/access/restricted/members/"+itoa(owner.ID), nil)
 	r.want(t, 200, "")
 	r.decode(t, &removed)
-	if !cmp.Equal(removed.DisabledWorkflows, []int64{10, 11}) {
-		t.Errorf("disabled = %v, want [10 11]", removed.DisabledWorkflows)
+	if want := []int64{w1, w2}; !cmp.Equal(removed.DisabledWorkflows, want) {
+		t.Errorf("disabled = %v, want %v", removed.DisabledWorkflows, want)
 	}
-	if f.store.workflows[10].enabled || f.store.workflows[11].enabled {
+	if workflowEnabled(t, f.db, w1) || workflowEnabled(t, f.db, w2) || workflowEnabled(t, f.db, w3) {
 		t.Error("workflows still enabled")
 	}
 	var actions []string
-	for _, e := range f.store.audit[auditBefore:] {
+	for _, e := range auditLog(t, f.db)[auditBefore:] {
 		actions = append(actions, e.Action+" "+e.Subject)
 	}
-	if want := []string{"restricted.remove user " + itoa(owner.ID), "workflow.disable workflow 10", "workflow.disable workflow 11"}; !cmp.Equal(actions, want) {
+	if want := []string{"restricted.remove user " + itoa(owner.ID), "workflow.disable workflow " + itoa(w1), "workflow.disable workflow " + itoa(w2)}; !cmp.Equal(actions, want) {
 		t.Errorf("audit = %q, want %q", actions, want)
 	}
 	f.do(ownerSession, "GET", "/api/v1/me", nil).decode(t, &me)
@@ -143,7 +143,8 @@ func TestSetRoles(t *testing.T) {
 	if got.Roles != access.RolesOf(access.AllRoles...) {
 		t.Errorf("target roles = %s, want all three", got.Roles)
 	}
-	last := f.store.audit[len(f.store.audit)-1]
+	audit := auditLog(t, f.db)
+	last := audit[len(audit)-1]
 	if last.ActorID != root.ID || last.Detail != "roles none -> system_admin, connector_admin, connector_user" {
 		t.Errorf("last audit entry = %+v", last)
 	}
@@ -163,7 +164,8 @@ func TestCreateUser(t *testing.T) {
 	if u.Login != "bob" || u.DisplayName != "Bob" || !cmp.Equal(u.Roles, []access.Role{access.ConnectorUser}) {
 		t.Errorf("created %+v", u)
 	}
-	if last := f.store.audit[len(f.store.audit)-1]; last.Action != "user.create" || last.ActorID != 1 || last.Detail != "created with roles connector_user" {
+	audit := auditLog(t, f.db)
+	if last := audit[len(audit)-1]; last.Action != "user.create" || last.ActorID != 1 || last.Detail != "created with roles connector_user" {
 		t.Errorf("last audit entry = %+v", last)
 	}
 	r = f.do(cadmin, "POST", "/api/v1/users", CreateUserRequest{Login: "BOB", Password: testPassword})
@@ -191,14 +193,42 @@ func TestInternalErrorIsNotShown(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	_, ada := f.user("ada", access.SystemAdmin)
-	f.store.mu.Lock()
-	f.store.failReads = errors.New("disk on fire at /var/lib/sfbridge")
-	f.store.mu.Unlock()
+	// Break the database under the server: reading a user now fails.
+	if err := f.db.Write(t.Context(), func(tx *store.Tx) error {
+		_, err := tx.Exec(t.Context(), `DROP TABLE user_roles`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	r := f.do(ada, "GET", "/api/v1/me", nil)
 	r.want(t, 500, CodeInternal)
-	if bytes.Contains(r.body, []byte("disk on fire")) {
+	if bytes.Contains(r.body, []byte("user_roles")) {
 		t.Errorf("internal error leaked: %s", r.body)
 	}
+}
+
+// endAfterRead ends the request (cancels its context) once the server has
+// read the user or the users from the store, so that the request ends while
+// it waits for a hash slot, not before; the store itself stays real.
+type endAfterRead struct {
+	Store
+	cancel context.CancelFunc // nil: end nothing
+}
+
+func (e *endAfterRead) end() {
+	if e.cancel != nil {
+		e.cancel()
+	}
+}
+
+func (e *endAfterRead) UserByLogin(ctx context.Context, login string) (User, error) {
+	defer e.end()
+	return e.Store.UserByLogin(ctx, login)
+}
+
+func (e *endAfterRead) Users(ctx context.Context) ([]User, error) {
+	defer e.end()
+	return e.Store.Users(ctx)
 }
 
 // TestErrorBodies pins the JSON of representative errors.
@@ -397,11 +427,14 @@ func golden(t *testing.T, name string, got []byte) {
 // ends while waiting computes nothing and answers busy.
 func TestHashSlots(t *testing.T) {
 	t.Parallel()
-	f := setup(t, func(o *Options) { o.MaxConcurrentHashes = 1 })
+	ending := &endAfterRead{}
+	f := setup(t, func(o *Options) {
+		o.MaxConcurrentHashes = 1
+		ending.Store = o.Store
+		o.Store = ending
+	})
 	f.user("ada", access.ConnectorUser)
 	f.api.hashSlots <- struct{}{} // another sign-in holds the only slot
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
 	for _, rq := range []struct {
 		path, body string
 		status     int
@@ -411,13 +444,17 @@ func TestHashSlots(t *testing.T) {
 		// Setup after setup is refused before any hashing.
 		{"/api/v1/setup", `{"login":"eve","password":"correct horse battery"}`, 409, CodeSetupDone},
 	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		ending.cancel = cancel
 		req := httptest.NewRequestWithContext(ctx, "POST", rq.path, strings.NewReader(rq.body))
 		w := httptest.NewRecorder()
 		f.api.ServeHTTP(w, req)
+		cancel()
 		resp := w.Result()
 		resp.Request = req
 		response{Response: resp, body: w.Body.Bytes()}.want(t, rq.status, rq.code)
 	}
+	ending.cancel = nil
 	<-f.api.hashSlots
 	f.do(anonymous, "POST", "/api/v1/session", LoginRequest{Login: "ada", Password: testPassword}).want(t, 200, "")
 	if n := len(f.api.hashSlots); n != 0 {

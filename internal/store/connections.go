@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/secret"
@@ -20,11 +21,82 @@ type Connection struct {
 	InstanceURL      string
 	AccessToken      secret.Value // sealed at rest
 	RefreshToken     secret.Value // sealed at rest
+	Grant            Grant        // what renews the session without a person
 	State            State        // connected or needs_reauth
 	StateReason      string
 	TokenIssuedAt    time.Time // when the access token was last issued
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// GrantType is how a connection renews its session when Salesforce ends it.
+type GrantType string
+
+// Grant types.
+const (
+	// GrantNone: nothing renews the session; someone logs in again.
+	GrantNone GrantType = "none"
+	// GrantRefreshToken: the web flow's refresh token (Connection.RefreshToken).
+	GrantRefreshToken GrantType = "refresh_token"
+	// GrantJWTBearer: a JWT for Connection.Username signed with the private
+	// key in Grant.Secret (PEM), whose certificate is on the connected app.
+	GrantJWTBearer GrantType = "jwt_bearer"
+	// GrantClientCredentials: the org's connected app secret, acting as the
+	// app's Run As user. Nothing more is stored.
+	GrantClientCredentials GrantType = "client_credentials"
+	// GrantPassword: Connection.Username with the password (and security
+	// token) in Grant.Secret. For the emulator and development orgs only.
+	GrantPassword GrantType = "password"
+)
+
+// Grant is what renews a connection's session without a person. Its secret
+// is sealed at rest. See docs/adr/0170-connections-that-renew-themselves.md.
+type Grant struct {
+	// Type defaults, on Save, to GrantRefreshToken when the connection has a
+	// refresh token and GrantNone otherwise.
+	Type GrantType
+	// Secret is the PEM private key (GrantJWTBearer) or the password followed
+	// by the security token (GrantPassword); empty for the other types.
+	Secret secret.Value
+	// Audience is the JWT's aud claim (GrantJWTBearer); empty means the
+	// default of the org's login URL, so it follows the org if it moves.
+	Audience string
+}
+
+// check defaults the grant's type and reports what makes it unusable for c.
+func (g *Grant) check(c Connection) error {
+	if g.Type == "" {
+		g.Type = GrantNone
+		if !c.RefreshToken.IsZero() {
+			g.Type = GrantRefreshToken
+		}
+	}
+	needsSecret := false
+	switch g.Type {
+	case GrantNone, GrantClientCredentials:
+	case GrantRefreshToken:
+		if c.RefreshToken.IsZero() {
+			return fmt.Errorf("%w: the refresh_token grant needs a refresh token: log in with the web flow and the refresh_token scope", ErrInvalid)
+		}
+	case GrantJWTBearer, GrantPassword:
+		needsSecret = true
+		if strings.TrimSpace(c.Username) == "" {
+			return fmt.Errorf("%w: the %s grant needs the Salesforce username to log in as", ErrInvalid, g.Type)
+		}
+		if g.Secret.IsZero() {
+			what := map[GrantType]string{GrantJWTBearer: "the PEM private key", GrantPassword: "the password"}[g.Type]
+			return fmt.Errorf("%w: the %s grant needs %s", ErrInvalid, g.Type, what)
+		}
+	default:
+		return fmt.Errorf("%w: unknown grant type %q: use none, refresh_token, jwt_bearer, client_credentials or password", ErrInvalid, g.Type)
+	}
+	if !needsSecret && !g.Secret.IsZero() {
+		return fmt.Errorf("%w: the %s grant keeps no secret of its own", ErrInvalid, g.Type)
+	}
+	if g.Type != GrantJWTBearer && g.Audience != "" {
+		return fmt.Errorf("%w: an audience is only for the jwt_bearer grant, not %s", ErrInvalid, g.Type)
+	}
+	return nil
 }
 
 // Connections is the repository of connections, bound to a Scope.
@@ -38,12 +110,17 @@ func (s *Store) Connections() Connections { return Connections{s} }
 func (tx *Tx) Connections() Connections { return Connections{tx} }
 
 const connColumns = `id, org_id, user_id, sf_user_id, sf_username, instance_url, access_token, refresh_token,
-	state, state_reason, token_issued_at, created_at, updated_at`
+	grant_type, grant_secret, jwt_audience, state, state_reason, token_issued_at, created_at, updated_at`
 
 // Save links a user to an org: it stores the connection, or replaces the
-// identity and tokens of the user's existing connection to that org, which
-// becomes connected. TokenIssuedAt is the transaction's time.
+// identity, tokens and grant of the user's existing connection to that org,
+// which becomes connected. TokenIssuedAt is the transaction's time. A grant
+// that cannot renew the session (a jwt_bearer grant without a key...) fails
+// with ErrInvalid.
 func (r Connections) Save(ctx context.Context, c Connection) (Connection, error) {
+	if err := c.Grant.check(c); err != nil {
+		return Connection{}, fmt.Errorf("saving the connection of user %d to org %d: %w", c.UserID, c.OrgID, err)
+	}
 	var out Connection
 	err := r.sc.Write(ctx, func(tx *Tx) error {
 		access, err := tx.seal(c.AccessToken, sealConnAccessToken)
@@ -54,17 +131,25 @@ func (r Connections) Save(ctx context.Context, c Connection) (Connection, error)
 		if err != nil {
 			return err
 		}
+		grantSecret, err := tx.seal(c.Grant.Secret, sealConnGrantSecret)
+		if err != nil {
+			return err
+		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO connections (org_id, user_id, sf_user_id, sf_username, instance_url,
-			access_token, refresh_token, state, state_reason, token_issued_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'connected', '', $8, $8, $8)
+			access_token, refresh_token, grant_type, grant_secret, jwt_audience, state, state_reason, token_issued_at,
+			created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'connected', '', $11, $11, $11)
 			ON CONFLICT (org_id, user_id) DO UPDATE SET sf_user_id = excluded.sf_user_id,
 				sf_username = excluded.sf_username, instance_url = excluded.instance_url,
 				access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+				grant_type = excluded.grant_type, grant_secret = excluded.grant_secret,
+				jwt_audience = excluded.jwt_audience,
 				state = 'connected', state_reason = '', token_issued_at = excluded.token_issued_at,
 				updated_at = excluded.updated_at
 			RETURNING id`,
-			c.OrgID, c.UserID, c.SalesforceUserID, c.Username, c.InstanceURL, access, refresh, tx.Now()).Scan(&id); err != nil {
+			c.OrgID, c.UserID, c.SalesforceUserID, c.Username, c.InstanceURL, access, refresh,
+			string(c.Grant.Type), grantSecret, c.Grant.Audience, tx.Now()).Scan(&id); err != nil {
 			return err
 		}
 		out, err = tx.Connections().Get(ctx, id)
@@ -164,20 +249,25 @@ func (r Connections) list(ctx context.Context, where string, args ...any) ([]Con
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				c               Connection
-				access, refresh []byte
-				state           string
-				issued          sql.NullTime
+				c                            Connection
+				access, refresh, grantSecret []byte
+				state, grantType             string
+				issued                       sql.NullTime
 			)
 			if err := rows.Scan(&c.ID, &c.OrgID, &c.UserID, &c.SalesforceUserID, &c.Username, &c.InstanceURL,
-				&access, &refresh, &state, &c.StateReason, &issued, &c.CreatedAt, &c.UpdatedAt); err != nil {
+				&access, &refresh, &grantType, &grantSecret, &c.Grant.Audience,
+				&state, &c.StateReason, &issued, &c.CreatedAt, &c.UpdatedAt); err != nil {
 				return err
 			}
+			c.Grant.Type = GrantType(grantType)
 			if c.AccessToken, err = tx.open(access, sealConnAccessToken); err != nil {
 				return fmt.Errorf("opening the access token of connection %d: %w", c.ID, err)
 			}
 			if c.RefreshToken, err = tx.open(refresh, sealConnRefreshToken); err != nil {
 				return fmt.Errorf("opening the refresh token of connection %d: %w", c.ID, err)
+			}
+			if c.Grant.Secret, err = tx.open(grantSecret, sealConnGrantSecret); err != nil {
+				return fmt.Errorf("opening the grant secret of connection %d: %w", c.ID, err)
 			}
 			c.State, c.TokenIssuedAt = State(state), utc(issued)
 			c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()

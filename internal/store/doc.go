@@ -2,9 +2,21 @@
 // driver implements ([Driver], with its [Dialect]), the transactions code
 // runs in ([Store.Write], [Store.Read], [Tx]) and the repositories of what
 // sfbridge keeps: users, orgs and their connections (with secrets sealed by
-// package secret), workflows with their versions and state, sync
+// package secret; a connection's [Grant] is what renews its session without
+// a person), workflows with their versions and state, sync
 // checkpoints, and sync runs. Sheets — the local tables — live in package
 // sheet, on the same transactions.
+//
+// # Access
+//
+// [Users] hold their roles (access.Roles) and argon2id password hashes;
+// [Users.CreateFirst] creates the first user atomically and [Users.SetRoles]
+// never takes the system admin role from the last person holding it.
+// [Sessions] and [Tokens] store only SHA-256 hashes of their secrets, which
+// the schema checks too. [Restricted] is the restricted-access list: turning
+// it on adds every workflow owner, removing someone disables their workflows,
+// each with its [Audit] entries in the same transaction. The audit log is
+// append-only and read a page at a time ([Audit.List]).
 //
 // # Outbound and two-way sync
 //
@@ -61,5 +73,7 @@
 // Decision records: docs/adr/0040-storage-seam.md,
 // docs/adr/0041-sqlite-driver.md, docs/adr/0042-schema-migrations.md,
 // docs/adr/0100-change-capture.md, docs/adr/0101-outbox.md,
-// docs/adr/0102-links-journal-conflicts.md.
+// docs/adr/0102-links-journal-conflicts.md,
+// docs/adr/0170-connections-that-renew-themselves.md,
+// docs/adr/0180-access-store.md.
 package store

@@ -13,10 +13,11 @@ const (
 	sealOrgClientSecret  = "orgs.client_secret"
 	sealConnAccessToken  = "connections.access_token"
 	sealConnRefreshToken = "connections.refresh_token"
+	sealConnGrantSecret  = "connections.grant_secret"
 )
 
 // sealedColumns lists every column that holds a sealed secret.
-var sealedColumns = []string{sealOrgClientSecret, sealConnAccessToken, sealConnRefreshToken}
+var sealedColumns = []string{sealOrgClientSecret, sealConnAccessToken, sealConnRefreshToken, sealConnGrantSecret}
 
 // seal seals v for the column named by context; the empty secret is stored
 // as NULL.

@@ -287,14 +287,20 @@ func testSecretRotation(t *testing.T, h *harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	u2, _ := st1.Users().Create(ctx, store.User{Login: "u2"})
+	pw, err := st1.Connections().Save(ctx, store.Connection{OrgID: o.ID, UserID: u2.ID, Username: "dev@acme.com",
+		Grant: store.Grant{Type: store.GrantPassword, Secret: secret.New("password")}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	st2, err := store.Open(ctx, borrowed{Driver: drv}, store.Options{Keyring: keyring(t, k2, k1), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, err := st2.RotateSecrets(ctx)
-	if err != nil || n != 3 {
-		t.Fatalf("RotateSecrets = %d, %v; want the 3 stored secrets", n, err)
+	if err != nil || n != 4 {
+		t.Fatalf("RotateSecrets = %d, %v; want the 4 stored secrets", n, err)
 	}
 	if n, err := st2.RotateSecrets(ctx); err != nil || n != 0 {
 		t.Errorf("a second RotateSecrets = %d, %v; want 0", n, err)
@@ -306,6 +312,7 @@ func testSecretRotation(t *testing.T, h *harness) {
 		{`SELECT client_secret FROM orgs WHERE id = $1`, o.ID},
 		{`SELECT access_token FROM connections WHERE id = $1`, c.ID},
 		{`SELECT refresh_token FROM connections WHERE id = $1`, c.ID},
+		{`SELECT grant_secret FROM connections WHERE id = $1`, pw.ID},
 	} {
 		if id, err := secret.KeyID(e.raw(t, q.query, q.id)); err != nil || id != "k2" {
 			t.Errorf("%s: sealed with %q (%v), want k2", q.query, id, err)
