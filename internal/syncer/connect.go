@@ -23,9 +23,12 @@ type Connector interface {
 }
 
 // StoreConnector builds clients from the orgs and connections in the store
-// and keeps one per connection: sessions are renewed in place and every
-// token Salesforce issues is stored back (sealed). The clients of one org
-// share one API Budget. It is safe for concurrent use.
+// and keeps one per connection: sessions are renewed in place, with the
+// connection's refresh token or its stored grant (JWT key, client
+// credentials, password), and every token Salesforce issues is stored back
+// (sealed). A grant Salesforce refuses fails the call with an error matching
+// salesforce.ErrNeedsReauth. The clients of one org share one API Budget. It
+// is safe for concurrent use.
 type StoreConnector struct {
 	store *store.Store
 	base  salesforce.Config
@@ -67,8 +70,7 @@ func (c *StoreConnector) Client(ctx context.Context, orgID, userID int64) (*sale
 		budget = new(salesforce.Budget)
 		c.budgets[orgID] = budget
 	}
-	cfg := c.base
-	cfg.LoginURL, cfg.ClientID, cfg.ClientSecret = org.LoginURL, org.ClientID, org.ClientSecret.Reveal()
+	cfg := ClientConfig(c.base, org, conn.Grant)
 	cfg.Budget = budget
 	cfg.OnToken = func(ctx context.Context, tok *salesforce.Token) error {
 		return c.store.Connections().UpdateTokens(ctx, conn.ID, secret.New(tok.AccessToken), secret.New(tok.RefreshToken))
@@ -78,7 +80,11 @@ func (c *StoreConnector) Client(ctx context.Context, orgID, userID int64) (*sale
 		RefreshToken: conn.RefreshToken.Reveal(),
 		InstanceURL:  conn.InstanceURL,
 	}
-	cl, err := salesforce.New(cfg, tok, nil)
+	grant, err := RenewalGrant(conn.Username, conn.Grant)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to org %q as %s: %w", org.Name, conn.Username, err)
+	}
+	cl, err := salesforce.New(cfg, tok, grant)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to org %q as %s: %w", org.Name, conn.Username, err)
 	}
@@ -95,4 +101,36 @@ func (c *StoreConnector) Forget(orgID int64) {
 			delete(c.clients, k)
 		}
 	}
+}
+
+// ClientConfig returns base configured for org's login URL and connected
+// app, with the JWT audience of grant g (empty keeps the default of the
+// login URL).
+func ClientConfig(base salesforce.Config, org store.Org, g store.Grant) salesforce.Config {
+	cfg := base
+	cfg.LoginURL, cfg.ClientID, cfg.ClientSecret = org.LoginURL, org.ClientID, org.ClientSecret.Reveal()
+	cfg.JWTAudience = g.Audience
+	return cfg
+}
+
+// RenewalGrant returns the salesforce.Grant that obtains a session for the
+// Salesforce user username with the stored grant g: a JWT signed with g's
+// key, the client credentials, or the password. It returns nil for
+// store.GrantRefreshToken (the client renews with the token's refresh token)
+// and store.GrantNone (nothing renews: the call fails with
+// salesforce.ErrNeedsReauth once the session ends).
+func RenewalGrant(username string, g store.Grant) (salesforce.Grant, error) {
+	switch g.Type {
+	case store.GrantJWTBearer:
+		key, err := salesforce.ParseRSAPrivateKey([]byte(g.Secret.Reveal()))
+		if err != nil {
+			return nil, fmt.Errorf("reading the stored JWT key: %w", err)
+		}
+		return salesforce.JWTBearerGrant(username, key), nil
+	case store.GrantClientCredentials:
+		return salesforce.ClientCredentialsGrant(), nil
+	case store.GrantPassword:
+		return salesforce.PasswordGrant(username, g.Secret.Reveal()), nil
+	}
+	return nil, nil
 }

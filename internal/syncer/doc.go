@@ -1,5 +1,5 @@
-// Package syncer is the sync engine. This part is the inbound direction:
-// Salesforce records into sheets.
+// Package syncer is the sync engine: Salesforce records into sheets
+// (inbound), sheet changes into Salesforce (outbound), and both at once.
 //
 // # Engine
 //
@@ -31,8 +31,33 @@
 // sfbridge org connect), and fails a workflow whose field was deleted,
 // naming the field.
 //
+// # Outbound
+//
+// A Writer drains a sheet's outbox for one workflow (its Outbound plan):
+// 200 rows a claim, one sObject Collections call per kind of change
+// (create, upsert by External ID, update by ID or key column, delete),
+// allOrNone off, each result settling its own row — synced with the new
+// ID written back, retried with backoff when transient, a dead letter with
+// Salesforce's error and a sentence of advice when permanent. Creates are
+// journaled before they are sent and reconciled after a crash, so a lost
+// answer never makes a second record. A Sender runs every outbound
+// workflow's Writer, woken by the outbox (Store.WaitOutbox).
+//
+// # Both ways
+//
+// On a two-way workflow the SheetSink's Merge keeps each row's link (the
+// values both sides held when last in step) and merges a record into a row
+// edited here field by field: one side's change is taken, the echo of our
+// own write changes nothing, and a field changed on both sides is settled
+// by the workflow's policy (salesforce_wins, sheet_wins, newest_wins) or
+// held as an open conflict (manual) until ResolveConflict. Verify compares
+// a sheet with Salesforce and lists every difference.
+//
 // Decisions: docs/adr/0070-inbound-sync-cursor.md (cursor, reads,
 // checkpoints), docs/adr/0071-jobs-seam-on-river.md (scheduling),
 // docs/adr/0072-pause-resume-and-errors.md (limits, revocation, deleted
-// fields), docs/adr/0073-formula-refresh.md (formula fields).
+// fields), docs/adr/0073-formula-refresh.md (formula fields),
+// docs/adr/0160-outbound-writer.md (outbound writer, idempotent creates),
+// docs/adr/0161-two-way-merge.md (merge and conflicts),
+// docs/adr/0162-verify.md (verify).
 package syncer

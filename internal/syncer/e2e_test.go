@@ -3,10 +3,8 @@ package syncer
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
-	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sheet"
 	"github.com/sfbridge/sfbridge/internal/soql"
 	"github.com/sfbridge/sfbridge/internal/store"
@@ -34,24 +31,7 @@ type emulated struct {
 
 func newEmulated(t testing.TB) *emulated {
 	t.Helper()
-	emu, err := sfemu.New(sfemu.Options{Seed: "empty", DailyAPILimit: 1_000_000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	cfg := salesforce.Config{LoginURL: srv.URL, ClientID: auth.DevConsumerKey, ClientSecret: auth.DevConsumerSecret,
-		Retry: salesforce.RetryPolicy{Base: time.Millisecond, Cap: 5 * time.Millisecond}}
-	client, err := salesforce.Connect(context.Background(), cfg, salesforce.PasswordGrant("admin@example.com", "sfbridge"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Until the emulator serves queries, these tests cannot run: say so.
-	for _, err := range client.Query(context.Background(), "SELECT Id FROM Account LIMIT 1") {
-		if err != nil && strings.Contains(err.Error(), "Queries are not available") {
-			t.Skipf("the emulator does not serve queries in this build yet (%v); these tests run once internal/sfemu/query is wired", err)
-		}
-	}
+	emu, client := startEmulator(t, sfemu.Options{DailyAPILimit: 1_000_000}, salesforce.RetryPolicy{Base: time.Millisecond, Cap: 5 * time.Millisecond})
 	st := newStore(t)
 	sh, err := sheet.Create(context.Background(), st, "Accounts", []sheet.Column{
 		{Name: "Name", Type: sheet.TypeText},
@@ -98,6 +78,20 @@ func (e *emulated) job(plan *Plan) Job {
 // create inserts n Accounts through the API, 200 per call.
 func (e *emulated) create(t testing.TB, n int, industry string) []string {
 	t.Helper()
+	ids, err := e.insert(n, industry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// createQuietly is create for another goroutine: nil on failure.
+func (e *emulated) createQuietly(n int, industry string) []string {
+	ids, _ := e.insert(n, industry)
+	return ids
+}
+
+func (e *emulated) insert(n int, industry string) ([]string, error) {
 	var ids []string
 	for len(ids) < n {
 		batch := make([]*salesforce.Record, min(200, n-len(ids)))
@@ -107,16 +101,16 @@ func (e *emulated) create(t testing.TB, n int, industry string) []string {
 		}
 		res, err := e.client.CreateMany(context.Background(), batch, true)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		for _, r := range res {
 			if r.Err != nil {
-				t.Fatal(r.Err)
+				return nil, r.Err
 			}
 			ids = append(ids, r.ID)
 		}
 	}
-	return ids
+	return ids, nil
 }
 
 // orgRows reads, through the API, what the sheet should hold.
@@ -211,6 +205,59 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		t.Errorf("stats %+v; want 5 inserted, 1 updated, 3 removed", st)
 	}
 	e.check(t, "after changes")
+}
+
+// TestEmulatorLateCommitOverHTTP creates a record through the API in a
+// transaction the emulator keeps in flight (the slowCommit fault): stamped
+// when the call starts, visible when the emulator's clock has moved 30s on.
+// A poll in between cannot see it, the next plain poll starts after it, and
+// the sweep reads it.
+func TestEmulatorLateCommitOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	ctx := t.Context()
+	e.create(t, 3, "Technology")
+	if _, err := e.engine.Sync(ctx, e.job(techAccounts())); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.SetFaults(sfemu.FaultPlan{Faults: []sfemu.Fault{{Kind: sfemu.FaultSlowCommit, Rate: 1, Limit: 1,
+		Method: "POST", Path: "/services/data/*/composite/sobjects", Latency: sfemu.Duration(30 * time.Second)}}}); err != nil {
+		t.Fatal(err)
+	}
+	late := make(chan []string, 1)
+	go func() { late <- e.createQuietly(1, "Technology") }()
+	for e.emu.Org().Pending() == 0 {
+		select {
+		case ids := <-late:
+			t.Fatalf("the slow create (%v) answered before its transaction was under way", ids)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	e.emu.Clock().Advance(time.Second)
+	e.create(t, 1, "Technology")
+	if _, err := e.engine.Sync(ctx, e.job(techAccounts())); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.sheetRows(t)); n != 4 {
+		t.Fatalf("a poll during the slow transaction left %d rows; want 4 (its record unseen)", n)
+	}
+	e.emu.Clock().Advance(30 * time.Second)
+	ids := <-late
+	if len(ids) != 1 {
+		t.Fatal("the slow create failed")
+	}
+	e.clock.advance(10 * time.Second)
+	if _, err := e.engine.Sync(ctx, e.job(techAccounts())); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.sheetRows(t)[ids[0]]; ok {
+		t.Fatal("a plain poll read a record stamped before its cursor")
+	}
+	e.clock.advance(testLookback)
+	if _, err := e.engine.Sync(ctx, e.job(techAccounts())); err != nil {
+		t.Fatal(err)
+	}
+	e.check(t, "after the sweep")
 }
 
 // BenchmarkEmulatorInitialLoad loads N Accounts from the emulator, over

@@ -90,3 +90,7 @@ func (e *RecordsError) Error() string {
 	}
 	return b.String()
 }
+
+// ErrInvalidOutbound means an outbound plan cannot be run as given: the
+// binder built it wrong.
+var ErrInvalidOutbound = errors.New("syncer: invalid outbound plan")

@@ -2,11 +2,13 @@ package syncer
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,11 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/secret"
+	"github.com/sfbridge/sfbridge/internal/sfemu"
+	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
+	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
+	"github.com/sfbridge/sfbridge/internal/sfemu/org"
+	"github.com/sfbridge/sfbridge/internal/sfemu/schema"
 	"github.com/sfbridge/sfbridge/internal/soql"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/store/sqlite"
@@ -211,12 +218,19 @@ func (s *tableSink) rows(t testing.TB, st *store.Store) map[string]sheetRow {
 
 func text(v any) string { s, _ := v.(string); return s }
 
+// scoreField is the tests' stand-in for a cross-object formula: a value
+// read from the parent account, which changes without the record's
+// SystemModstamp moving — the reason the formula refresh exists. The
+// emulator computes no custom formulas; a relationship path behaves the
+// same way for the engine.
+const scoreField = "Parent.AccountNumber"
+
 // accountPlan is the plan of the tests: accounts of one industry, Name and
-// Industry mapped, Score__c a formula.
+// Industry mapped, the score as a formula.
 func accountPlan(industry string) *Plan {
 	cells := func(rec *salesforce.Record) (map[string]any, error) {
 		out := map[string]any{}
-		for col, field := range map[string]string{"Name": "Name", "Industry": "Industry", "Score": "Score__c"} {
+		for col, field := range map[string]string{"Name": "Name", "Industry": "Industry", "Score": scoreField} {
 			if s, ok := rec.String(field); ok {
 				out[col] = s
 			}
@@ -226,9 +240,9 @@ func accountPlan(industry string) *Plan {
 	return &Plan{
 		Source: Source{
 			Object:   "Account",
-			Fields:   []string{"Name", "Industry", "Score__c"},
+			Fields:   []string{"Name", "Industry", scoreField},
 			Where:    &soql.Comparison{Left: field("Industry"), Op: soql.OpEqual, Right: &soql.StringLit{Value: industry}},
-			Formulas: []string{"Score__c"},
+			Formulas: []string{scoreField},
 		},
 		Match: func(rec *salesforce.Record) (bool, error) {
 			s, _ := rec.String("Industry")
@@ -245,18 +259,237 @@ func accountPlan(industry string) *Plan {
 
 // want returns what the sheet must hold for the org's live records of an
 // industry.
-func want(o *fakeOrg, industry string) map[string]sheetRow {
+func want(o *testOrg, industry string) map[string]sheetRow {
 	out := map[string]sheetRow{}
-	for id, f := range o.live() {
-		if f["Industry"] == industry {
-			out[id] = sheetRow{Name: f["Name"].(string), Industry: industry, Score: f["Score__c"].(string), Status: "synced"}
+	for id, r := range o.live() {
+		if r.Industry == industry {
+			r.Status = "synced"
+			out[id] = r
 		}
 	}
 	return out
 }
 
-// keys lists a map's keys, for messages.
-func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// startEmulator serves a new emulator with the empty seed in-process and
+// logs a client in to it as the admin user.
+func startEmulator(t testing.TB, opts sfemu.Options, retry salesforce.RetryPolicy) (*sfemu.Emulator, *salesforce.Client) {
+	t.Helper()
+	opts.Seed = "empty"
+	emu, err := sfemu.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	client, err := salesforce.Connect(context.Background(), salesforce.Config{LoginURL: srv.URL, ClientID: auth.DevConsumerKey,
+		ClientSecret: auth.DevConsumerSecret, Retry: retry}, salesforce.PasswordGrant(org.AdminUsername, "sfbridge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, client
+}
+
+// testOrg is the emulator as the engine's tests drive it. The engine reads
+// through client, over HTTP, in pages of 200, without retries (so that a
+// fault it injects reaches the engine); the test changes records with the
+// org's Go API, which costs no API call, on a clock it moves by hand.
+type testOrg struct {
+	t      testing.TB
+	emu    *sfemu.Emulator
+	org    *org.Org
+	as     *org.Principal
+	client *salesforce.Client
+	now    time.Time // the org's time for the next change
+	seq    int
+}
+
+// orgEpoch is when the tests' orgs start.
+var orgEpoch = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+
+func newTestOrg(t testing.TB) *testOrg {
+	t.Helper()
+	clk := clock.New()
+	clk.Set(orgEpoch)
+	emu, client := startEmulator(t, sfemu.Options{Clock: clk, DailyAPILimit: 1_000_000}, salesforce.RetryPolicy{MaxAttempts: 1})
+	o := emu.Org()
+	u, ok := o.UserByUsername(org.AdminUsername)
+	if !ok {
+		t.Fatal("the emulator has no admin user")
+	}
+	as, err := o.As(u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testOrg{t: t, emu: emu, org: o, as: as, client: client, now: orgEpoch}
+}
+
+// tick moves the org's time by d: the next change is stamped then.
+func (o *testOrg) tick(d time.Duration) { o.now = o.now.Add(d) }
+
+// at sets the emulator's clock to the tests' time, so that the next change
+// is stamped then (or a millisecond after the previous one) however long
+// the test took to get there.
+func (o *testOrg) at() { o.emu.Clock().Set(o.now) }
+
+func (o *testOrg) input(fields map[string]any) *schema.Input {
+	o.t.Helper()
+	body, err := json.Marshal(fields)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	in, err := o.org.Registry().Object("Account").DecodeJSON(body)
+	if err != nil {
+		o.t.Fatalf("decoding %s: %v", body, err)
+	}
+	return in
+}
+
+// newAccount returns the fields of the next test account.
+func (o *testOrg) newAccount(industry string) map[string]any {
+	o.seq++
+	return map[string]any{"Name": fmt.Sprintf("acct-%d", o.seq), "Industry": industry}
+}
+
+// create adds n accounts named acct-i of an industry in one transaction, so
+// that they share one SystemModstamp as the records of one DML statement
+// do, and returns their IDs.
+func (o *testOrg) create(n int, industry string) []string {
+	o.t.Helper()
+	tx := o.begin()
+	ids := make([]string, n)
+	o.org.Atomically(tx.ctx, func(ctx context.Context) bool {
+		for i := range ids {
+			ids[i] = o.createIn(ctx, o.newAccount(industry))
+		}
+		return true
+	})
+	tx.commit()
+	return ids
+}
+
+// createWith adds one account with the given fields and returns its ID.
+func (o *testOrg) createWith(fields map[string]any) string {
+	o.t.Helper()
+	o.at()
+	return o.createIn(context.Background(), fields)
+}
+
+func (o *testOrg) createIn(ctx context.Context, fields map[string]any) string {
+	o.t.Helper()
+	id, err := o.org.Create(ctx, o.as, "Account", o.input(fields))
+	if err != nil {
+		o.t.Fatalf("creating %v: %v", fields, err)
+	}
+	return id
+}
+
+// put updates a record.
+func (o *testOrg) put(id string, fields map[string]any) {
+	o.t.Helper()
+	o.at()
+	if err := o.org.Update(context.Background(), o.as, "Account", id, o.input(fields)); err != nil {
+		o.t.Fatalf("updating %s with %v: %v", id, fields, err)
+	}
+}
+
+// remove deletes a record (to the recycle bin).
+func (o *testOrg) remove(id string) {
+	o.t.Helper()
+	o.at()
+	if err := o.org.Delete(context.Background(), o.as, id); err != nil {
+		o.t.Fatalf("deleting %s: %v", id, err)
+	}
+}
+
+// undelete restores a record from the recycle bin.
+func (o *testOrg) undelete(id string) {
+	o.t.Helper()
+	o.at()
+	if err := o.org.Undelete(context.Background(), o.as, id); err != nil {
+		o.t.Fatalf("undeleting %s: %v", id, err)
+	}
+}
+
+// inflight is a long transaction under way in the org: its records are
+// stamped when it began and visible once it commits.
+type inflight struct {
+	o   *testOrg
+	ctx context.Context
+	tx  *org.InFlight
+}
+
+// begin starts a transaction now.
+func (o *testOrg) begin() *inflight {
+	o.at()
+	ctx, tx := o.org.Begin(context.Background())
+	return &inflight{o: o, ctx: ctx, tx: tx}
+}
+
+// create adds one account of an industry in the transaction.
+func (f *inflight) create(industry string) string {
+	f.o.t.Helper()
+	return f.o.createIn(f.ctx, f.o.newAccount(industry))
+}
+
+func (f *inflight) commit() {
+	f.o.at()
+	f.tx.Commit()
+}
+
+// live returns the live accounts as rows, by ID, read with the org's Go API.
+func (o *testOrg) live() map[string]sheetRow {
+	src := o.org.QuerySource()
+	obj := o.org.Registry().Object("Account")
+	str := func(r schema.Record, name string) string {
+		v, _ := r.Get(obj.Field(name)).(string)
+		return v
+	}
+	out := map[string]sheetRow{}
+	for r := range src.Scan(obj, false) {
+		row := sheetRow{Name: str(r, "Name"), Industry: str(r, "Industry")}
+		if parent := str(r, "ParentId"); parent != "" {
+			if p := src.Lookup(parent, false); p != nil {
+				row.Score = str(p, "AccountNumber")
+			}
+		}
+		out[str(r, "Id")] = row
+	}
+	return out
+}
+
+// callCount is the number of API calls the engine's client made.
+func (o *testOrg) callCount() int { return int(o.client.Calls().API()) }
+
+// failNextCall makes the next API call fail with 503 SERVER_UNAVAILABLE,
+// which the engine's client does not retry.
+func (o *testOrg) failNextCall() {
+	o.fail(sfemu.Fault{Kind: sfemu.FaultUnavailable, Rate: 1, Limit: 1})
+}
+
+// fail injects one fault; failNone clears them.
+func (o *testOrg) fail(f sfemu.Fault) {
+	o.t.Helper()
+	if err := o.emu.SetFaults(sfemu.FaultPlan{Seed: 1, Faults: []sfemu.Fault{f}}); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+func (o *testOrg) failNone() {
+	o.t.Helper()
+	if err := o.emu.SetFaults(sfemu.FaultPlan{}); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+// errInjected is the failure the tests' sinks inject.
+var errInjected = errors.New("injected failure")
+
+// injected reports whether err is a failure a test injected: errInjected,
+// or the emulator's 503.
+func injected(err error) bool {
+	var ae *salesforce.APIError
+	return errors.Is(err, errInjected) || errors.As(err, &ae) && ae.Status == http.StatusServiceUnavailable
+}
 
 // liveHeap returns the bytes of live heap, after a collection.
 func liveHeap() uint64 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfbridge/sfbridge/internal/sfemu"
 )
 
 // localClock is the engine's clock in tests, moved by hand.
@@ -31,10 +33,10 @@ func (c *localClock) advance(d time.Duration) {
 
 const testLookback = time.Minute
 
-// bench is one engine, one fake org and one sheet for a test.
+// bench is one engine, one emulated org and one sheet for a test.
 type bench struct {
 	t      *testing.T
-	org    *fakeOrg
+	org    *testOrg
 	sink   *tableSink
 	fx     fixture
 	clock  *localClock
@@ -44,24 +46,24 @@ type bench struct {
 	progress func(Progress)
 }
 
-func newBench(t *testing.T, seconds bool) *bench {
+func newBench(t *testing.T) *bench {
 	t.Helper()
 	st := newStore(t)
 	b := &bench{
 		t:     t,
-		org:   newFakeOrg(200),
+		org:   newTestOrg(t),
 		sink:  newTableSink(t, st),
 		fx:    newFixture(t, st, "https://login.salesforce.com"),
 		clock: &localClock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
-		plan:  accountPlan("Tech"),
+		plan:  accountPlan("Technology"),
 	}
-	b.org.seconds = seconds
 	b.engine = NewEngine(st, EngineOptions{Lookback: testLookback, Now: b.clock.Now})
 	return b
 }
 
 func (b *bench) job() Job {
-	return Job{WorkflowID: b.fx.wf.ID, Plan: b.plan, Sink: b.sink, Reader: b.org, Progress: b.progress}
+	return Job{WorkflowID: b.fx.wf.ID, Plan: b.plan, Sink: b.sink, Reader: RESTReader{Client: b.org.client, BatchSize: 200},
+		Progress: b.progress}
 }
 
 // sync runs Sync and fails the test on error.
@@ -74,7 +76,7 @@ func (b *bench) sync() Stats {
 	return st
 }
 
-// syncUntilIncremental runs Sync until the initial load is done.
+// load runs Sync and checks that the initial load is done.
 func (b *bench) load() {
 	b.t.Helper()
 	b.sync()
@@ -95,7 +97,7 @@ func (b *bench) checkpoint() Checkpoint {
 // check compares the sheet with the org.
 func (b *bench) check(when string) {
 	b.t.Helper()
-	if diff := cmp.Diff(want(b.org, "Tech"), b.sink.rows(b.t, b.fx.st)); diff != "" {
+	if diff := cmp.Diff(want(b.org, "Technology"), b.sink.rows(b.t, b.fx.st)); diff != "" {
 		b.t.Fatalf("%s: the sheet differs from the org (-org +sheet):\n%s", when, diff)
 	}
 }
@@ -107,67 +109,52 @@ func (b *bench) calls(f func()) int {
 	return b.org.callCount() - before
 }
 
-// bothComparisons runs a test with exact datetime comparisons (the
-// emulator's) and with Salesforce's, which ignore milliseconds.
-func bothComparisons(t *testing.T, test func(t *testing.T, seconds bool)) {
-	for _, seconds := range []bool{false, true} {
-		name := "exact"
-		if seconds {
-			name = "to-the-second"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			test(t, seconds)
-		})
-	}
-}
-
 func TestInitialLoad(t *testing.T) {
 	t.Parallel()
-	bothComparisons(t, func(t *testing.T, seconds bool) {
-		b := newBench(t, seconds)
-		// Pages of 200 cut through runs of equal SystemModstamps.
-		b.org.create(450, "Tech")
-		b.org.tick(time.Millisecond)
-		b.org.create(300, "Retail")
-		b.org.tick(400 * time.Millisecond)
-		b.org.create(330, "Tech")
+	b := newBench(t)
+	// Pages of 200 cut through runs of equal SystemModstamps, all within
+	// one second, which SOQL compares to the second.
+	b.org.create(450, "Technology")
+	b.org.tick(time.Millisecond)
+	b.org.create(300, "Retail")
+	b.org.tick(400 * time.Millisecond)
+	b.org.create(330, "Technology")
 
-		var progress []Progress
-		job := b.job()
-		job.Progress = func(p Progress) { progress = append(progress, p) }
-		var st Stats
-		calls := b.calls(func() {
-			var err error
-			if st, err = b.engine.Sync(t.Context(), job); err != nil {
-				t.Fatal(err)
-			}
-		})
-		b.check("after the load")
-		// 780 matching records: 4 pages, and one call for the floor.
-		if calls != 1+4 {
-			t.Errorf("the load made %d API calls; want 5 (the floor, then ceil(780/200) pages)", calls)
+	var progress []Progress
+	job := b.job()
+	job.Progress = func(p Progress) { progress = append(progress, p) }
+	var st Stats
+	calls := b.calls(func() {
+		var err error
+		if st, err = b.engine.Sync(t.Context(), job); err != nil {
+			t.Fatal(err)
 		}
-		if st.Inserted != 780 || st.Read != 780 {
-			t.Errorf("stats %+v; want 780 read and inserted", st)
-		}
-		if last := progress[len(progress)-1]; len(progress) != 4 || last != (Progress{Phase: PhaseInitial, Done: 780, Total: 780}) {
-			t.Errorf("progress %+v; want 4 reports ending at 780 of 780", progress)
-		}
-
-		// Nothing changed. Until the stream settles, polls read the cursor's
-		// second again (here, every record) and skip what they read.
-		if st = b.sync(); st.Inserted+st.Updated+st.Removed != 0 || st.Skipped != 780 {
-			t.Errorf("a poll after the load: %+v; want the 780 rows skipped, no write", st)
-		}
-		b.clock.advance(2 * testLookback)
-		b.sync() // the sweep that settles
-		again := b.calls(func() { st = b.sync() })
-		if again != 1 || st.Read != 0 {
-			t.Errorf("an idle poll once settled: %d calls, %+v; want 1 call, nothing read", again, st)
-		}
-		b.check("after idle polls")
 	})
+	b.check("after the load")
+	// 780 matching records: 4 pages, and one call for the floor.
+	if calls != 1+4 {
+		t.Errorf("the load made %d API calls; want 5 (the floor, then ceil(780/200) pages)", calls)
+	}
+	if st.Inserted != 780 || st.Read != 780 {
+		t.Errorf("stats %+v; want 780 read and inserted", st)
+	}
+	if last := progress[len(progress)-1]; len(progress) != 4 || last != (Progress{Phase: PhaseInitial, Done: 780, Total: 780}) {
+		t.Errorf("progress %+v; want 4 reports ending at 780 of 780", progress)
+	}
+
+	// Nothing changed. Until the stream settles, polls read the cursor's
+	// second again (here, every record, the Retail ones too: a poll sends
+	// no conditions) and skip what they read.
+	if st = b.sync(); st.Inserted+st.Updated+st.Removed != 0 || st.Skipped != 780 {
+		t.Errorf("a poll after the load: %+v; want the 780 rows skipped, no write", st)
+	}
+	b.clock.advance(2 * testLookback)
+	b.sync() // the sweep that settles
+	again := b.calls(func() { st = b.sync() })
+	if again != 1 || st.Read != 0 {
+		t.Errorf("an idle poll once settled: %d calls, %+v; want 1 call, nothing read", again, st)
+	}
+	b.check("after idle polls")
 }
 
 func TestIncrementalChanges(t *testing.T) {
@@ -175,24 +162,23 @@ func TestIncrementalChanges(t *testing.T) {
 	for _, leave := range []Removal{RemoveRow, MarkRow} {
 		t.Run(fmt.Sprint(leave), func(t *testing.T) {
 			t.Parallel()
-			b := newBench(t, true)
+			b := newBench(t)
 			b.plan.OnLeave = leave
-			ids := b.org.create(10, "Tech")
+			ids := b.org.create(10, "Technology")
 			retail := b.org.create(3, "Retail")
 			b.load()
 
 			b.org.tick(time.Second)
-			b.org.put(ids[0], map[string]any{"Name": "renamed"}, false)
+			b.org.put(ids[0], map[string]any{"Name": "renamed"})
 			b.org.remove(ids[1])
-			b.org.put(ids[2], map[string]any{"Industry": "Retail"}, false)  // leaves the conditions
-			b.org.put(retail[0], map[string]any{"Industry": "Tech"}, false) // enters them
-			newIDs := b.org.create(2, "Tech")
+			b.org.put(ids[2], map[string]any{"Industry": "Retail"})        // leaves the conditions
+			b.org.put(retail[0], map[string]any{"Industry": "Technology"}) // enters them
+			newIDs := b.org.create(2, "Technology")
 			st := b.sync()
 
-			wantRows := want(b.org, "Tech")
+			wantRows := want(b.org, "Technology")
 			if leave == MarkRow {
-				row := sheetRow{Name: "acct-3", Industry: "Tech", Score: "1", Status: "removed"}
-				wantRows[ids[2]] = row
+				wantRows[ids[2]] = sheetRow{Name: "acct-3", Industry: "Technology", Status: "removed"}
 			}
 			if diff := cmp.Diff(wantRows, b.sink.rows(t, b.fx.st)); diff != "" {
 				t.Fatalf("after changes (-want +sheet):\n%s", diff)
@@ -204,8 +190,8 @@ func TestIncrementalChanges(t *testing.T) {
 			// The record comes back into the conditions, and a deleted one
 			// is undeleted.
 			b.org.tick(time.Second)
-			b.org.put(ids[2], map[string]any{"Industry": "Tech"}, false)
-			b.org.put(ids[1], nil, false)
+			b.org.put(ids[2], map[string]any{"Industry": "Technology"})
+			b.org.undelete(ids[1])
 			b.sync()
 			b.check("after undelete and re-entry")
 		})
@@ -214,62 +200,62 @@ func TestIncrementalChanges(t *testing.T) {
 
 func TestLateCommitsWithinLookbackAreRead(t *testing.T) {
 	t.Parallel()
-	bothComparisons(t, func(t *testing.T, seconds bool) {
-		b := newBench(t, seconds)
-		b.org.create(5, "Tech")
-		b.load()
+	b := newBench(t)
+	b.org.create(5, "Technology")
+	b.load()
 
-		// A long transaction stamps a record, and commits after a later
-		// record was read.
-		b.org.tick(time.Second)
-		b.org.put("001LATE0000000AAA", map[string]any{"Name": "late", "Industry": "Tech", "Score__c": "1"}, true)
-		b.org.tick(20 * time.Second)
-		b.org.create(1, "Tech")
-		b.sync()
-		b.org.commit("001LATE0000000AAA")
-		b.clock.advance(10 * time.Second)
-		b.sync() // a plain poll starts after the cursor: it cannot see the record
-		if _, ok := b.sink.rows(t, b.fx.st)["001LATE0000000AAA"]; ok {
-			t.Fatal("a plain poll read a record stamped before its cursor")
-		}
-		b.clock.advance(testLookback)
-		b.sync() // the sweep, lookback after the load, does
-		b.check("after the late commit")
-	})
+	// A long transaction stamps a record, and commits after a later record
+	// was read.
+	b.org.tick(time.Second)
+	tx := b.org.begin()
+	late := tx.create("Technology")
+	b.org.tick(20 * time.Second)
+	b.org.create(1, "Technology")
+	b.sync()
+	if _, ok := b.sink.rows(t, b.fx.st)[late]; ok {
+		t.Fatal("a poll read a record whose transaction has not committed")
+	}
+	tx.commit()
+	b.clock.advance(10 * time.Second)
+	b.sync() // a plain poll starts after the cursor: it cannot see the record
+	if _, ok := b.sink.rows(t, b.fx.st)[late]; ok {
+		t.Fatal("a plain poll read a record stamped before its cursor")
+	}
+	b.clock.advance(testLookback)
+	b.sync() // the sweep, lookback after the load, does
+	b.check("after the late commit")
 }
 
 func TestIdlePollsCostOneCall(t *testing.T) {
 	t.Parallel()
-	bothComparisons(t, func(t *testing.T, seconds bool) {
-		b := newBench(t, seconds)
-		b.org.create(3, "Tech")
-		b.load()
-		// A burst of changes stamped in one second, across 3 pages.
-		b.org.tick(time.Minute)
-		b.org.create(450, "Tech")
-		b.sync()
+	b := newBench(t)
+	b.org.create(3, "Technology")
+	b.load()
+	// A burst of changes stamped in one second, across 3 pages.
+	b.org.tick(time.Minute)
+	b.org.create(450, "Technology")
+	b.sync()
 
-		poll := func(what string, wantCalls, wantRead int) {
-			t.Helper()
-			var st Stats
-			if calls := b.calls(func() { st = b.sync() }); calls != wantCalls || st.Read != wantRead || st.Inserted+st.Updated+st.Removed != 0 {
-				t.Errorf("%s: %d calls, %+v; want %d calls, %d read, no write", what, calls, st, wantCalls, wantRead)
-			}
+	poll := func(what string, wantCalls, wantRead int) {
+		t.Helper()
+		var st Stats
+		if calls := b.calls(func() { st = b.sync() }); calls != wantCalls || st.Read != wantRead || st.Inserted+st.Updated+st.Removed != 0 {
+			t.Errorf("%s: %d calls, %+v; want %d calls, %d read, no write", what, calls, st, wantCalls, wantRead)
 		}
-		poll("idle poll right after the burst: the cursor's second again", 3, 450)
-		b.clock.advance(testLookback)
-		poll("the sweep, lookback after the load", 3, 453)
-		b.clock.advance(testLookback)
-		poll("the sweep after the burst settled", 3, 453)
-		for range 3 {
-			b.clock.advance(time.Hour)
-			poll("idle poll once settled", 1, 0)
-		}
-		b.org.tick(time.Second)
-		b.org.create(1, "Tech")
-		b.sync()
-		b.check("after a change once settled")
-	})
+	}
+	poll("idle poll right after the burst: the cursor's second again", 3, 450)
+	b.clock.advance(testLookback)
+	poll("the sweep, lookback after the load", 3, 453)
+	b.clock.advance(testLookback)
+	poll("the sweep after the burst settled", 3, 453)
+	for range 3 {
+		b.clock.advance(time.Hour)
+		poll("idle poll once settled", 1, 0)
+	}
+	b.org.tick(time.Second)
+	b.org.create(1, "Technology")
+	b.sync()
+	b.check("after a change once settled")
 }
 
 // TestCrashAnywhereLosesAndDoublesNothing stops runs at every page, in every
@@ -289,7 +275,17 @@ func TestCrashAnywhereLosesAndDoublesNothing(t *testing.T) {
 			return b.t.Context()
 		}},
 		{"API call fails", func(b *bench, n int) context.Context {
-			b.org.failCall = b.org.callCount() + n
+			// The nth call of the run: the first (the floor, or the first
+			// page of changes), or the one after page n-1.
+			pages := 0
+			b.progress = func(Progress) {
+				if pages++; pages == n-1 {
+					b.org.failNextCall()
+				}
+			}
+			if n == 1 {
+				b.org.failNextCall()
+			}
 			return b.t.Context()
 		}},
 		{"killed between pages", func(b *bench, n int) context.Context {
@@ -307,18 +303,18 @@ func TestCrashAnywhereLosesAndDoublesNothing(t *testing.T) {
 		for n := 1; n <= 4; n++ {
 			t.Run(fmt.Sprintf("%s/page %d", s.name, n), func(t *testing.T) {
 				t.Parallel()
-				b := newBench(t, true)
+				b := newBench(t)
 				// Runs of 30 equal SystemModstamps, 300 ms apart: pages of 200
 				// end inside runs, and span several seconds.
 				var ids []string
 				for range 22 {
-					ids = append(ids, b.org.create(30, "Tech")...)
+					ids = append(ids, b.org.create(30, "Technology")...)
 					b.org.tick(300 * time.Millisecond)
 				}
 
 				// The initial load stops, then resumes.
 				b.runStopped(s.arm(b, n))
-				b.disarm(s.name)
+				b.disarm()
 				b.load()
 				b.check("after the resumed load")
 
@@ -327,19 +323,19 @@ func TestCrashAnywhereLosesAndDoublesNothing(t *testing.T) {
 				for i, id := range ids[:300] {
 					switch i % 3 {
 					case 0:
-						b.org.put(id, map[string]any{"Name": fmt.Sprintf("v2-%d", i)}, false)
+						b.org.put(id, map[string]any{"Name": fmt.Sprintf("v2-%d", i)})
 					case 1:
 						b.org.remove(id)
 					default:
-						b.org.put(id, map[string]any{"Industry": "Retail"}, false)
+						b.org.put(id, map[string]any{"Industry": "Retail"})
 					}
 				}
 				for range 10 {
-					b.org.create(25, "Tech")
+					b.org.create(25, "Technology")
 					b.org.tick(300 * time.Millisecond)
 				}
 				b.runStopped(s.arm(b, n))
-				b.disarm(s.name)
+				b.disarm()
 				b.sync()
 				b.check("after the resumed poll")
 			})
@@ -351,26 +347,38 @@ func TestCrashAnywhereLosesAndDoublesNothing(t *testing.T) {
 // on where the failure falls.
 func (b *bench) runStopped(ctx context.Context) {
 	b.t.Helper()
-	job := b.job()
-	if _, err := b.engine.Sync(ctx, job); err != nil && !errors.Is(err, errInjected) && !errors.Is(err, context.Canceled) {
+	if _, err := b.engine.Sync(ctx, b.job()); err != nil && !injected(err) && !errors.Is(err, context.Canceled) {
 		b.t.Fatalf("Sync with a failure armed: %v", err)
 	}
 }
 
-func (b *bench) disarm(string) {
-	b.sink.failUpsert, b.org.failCall, b.progress = 0, 0, nil
+func (b *bench) disarm() {
+	b.sink.failUpsert, b.progress = 0, nil
+	b.org.failNone()
 }
 
 func TestFormulaRefresh(t *testing.T) {
 	t.Parallel()
-	b := newBench(t, true)
-	ids := b.org.create(450, "Tech")
+	b := newBench(t)
+	// The first five records read their score from a parent of their own.
+	var ids, parents []string
+	for range 5 {
+		parent := b.org.createWith(map[string]any{"Name": "scores", "Industry": "Other", "AccountNumber": "1"})
+		fields := b.org.newAccount("Technology")
+		fields["ParentId"] = parent
+		ids, parents = append(ids, b.org.createWith(fields)), append(parents, parent)
+	}
+	ids = append(ids, b.org.create(445, "Technology")...)
 	b.load()
 	if _, ran, err := b.engine.Refresh(t.Context(), b.job()); err != nil || ran {
 		t.Fatalf("first Refresh after the load = %v, %v; want no pass (the load read fresh formulas)", ran, err)
 	}
-	for _, id := range ids[:5] {
-		b.org.setFormula(id, "42")
+	b.org.tick(time.Second)
+	for _, p := range parents {
+		b.org.put(p, map[string]any{"AccountNumber": "42"})
+	}
+	if got := b.org.org.Lookup(ids[0]).SystemModstamp(); !got.Before(orgEpoch.Add(time.Second)) {
+		t.Fatalf("changing the parent moved the record's SystemModstamp to %v", got)
 	}
 	b.sync()
 	if rows := b.sink.rows(t, b.fx.st); rows[ids[0]].Score != "1" {
@@ -385,11 +393,12 @@ func TestFormulaRefresh(t *testing.T) {
 	}
 
 	b.clock.advance(time.Hour)
-	b.org.failCall = b.org.callCount() + 2 // the pass stops after its first page
-	if _, _, err := b.engine.Refresh(t.Context(), b.job()); !errors.Is(err, errInjected) {
+	// The pass stops after its first page: the next page's call fails.
+	b.org.fail(sfemu.Fault{Kind: sfemu.FaultUnavailable, Rate: 1, Limit: 1, Path: "/services/data/*/query/*"})
+	if _, _, err := b.engine.Refresh(t.Context(), b.job()); !injected(err) {
 		t.Fatalf("Refresh with a failing second page = %v", err)
 	}
-	b.org.failCall = 0
+	b.org.failNone()
 	var st Stats
 	calls := b.calls(func() {
 		var ran bool

@@ -2,14 +2,11 @@ package syncer
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
-	"github.com/sfbridge/sfbridge/internal/sfemu"
-	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/store"
 )
 
@@ -35,37 +32,25 @@ func (b fixedBinder) Bind(context.Context, store.Workflow, *salesforce.Client) (
 	return b.plan, b.sink, nil
 }
 
-// TestServicePausesAndResumes drives a Service through the API limit (the
-// org pauses, probes /limits on the emulator sparingly, and resumes when the
-// limit is raised), a revoked connection (the org waits for a reconnection,
-// with the command to run) and a deleted field (the workflow fails, naming
-// it).
+// TestServicePausesAndResumes drives a Service, reading from the emulator,
+// through the API limit (the org pauses, probes /limits sparingly, and
+// resumes when the limit is raised), a revoked connection (the org waits
+// for a reconnection, with the command to run) and a field the query no
+// longer finds (the workflow fails, naming it).
 func TestServicePausesAndResumes(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	emu, err := sfemu.New(sfemu.Options{Seed: "empty"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	client, err := salesforce.Connect(ctx, salesforce.Config{LoginURL: srv.URL, ClientID: auth.DevConsumerKey,
-		ClientSecret: auth.DevConsumerSecret, Retry: salesforce.RetryPolicy{MaxAttempts: 1}},
-		salesforce.PasswordGrant("admin@example.com", "sfbridge"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	org := newTestOrg(t)
+	org.create(10, "Technology")
 
 	st := newStore(t)
 	fx := newFixture(t, st, "https://login.salesforce.com")
-	org := newFakeOrg(200)
-	org.create(10, "Tech")
 	clock := &localClock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
-	conn := &fixedConnector{client: client}
+	conn := &fixedConnector{client: org.client}
+	plan := accountPlan("Technology")
 	svc := NewService(ServiceOptions{
-		Store: st, Connector: conn, Binder: fixedBinder{accountPlan("Tech"), newTableSink(t, st)},
-		NewReader: func(*salesforce.Client, *Plan) Reader { return org },
-		Engine:    EngineOptions{Now: clock.Now}, ProbeEvery: 10 * time.Minute,
+		Store: st, Connector: conn, Binder: fixedBinder{plan, newTableSink(t, st)},
+		Engine: EngineOptions{Now: clock.Now}, ProbeEvery: 10 * time.Minute,
 	})
 	poll := func() {
 		t.Helper()
@@ -91,23 +76,21 @@ func TestServicePausesAndResumes(t *testing.T) {
 		t.Fatalf("after a good poll: org %s, workflow %+v", o.State, w.State)
 	}
 
-	// The daily limit is reached.
-	org.failCall, org.failWith = org.callCount()+1, &salesforce.APIError{Status: 403,
-		Errors: []salesforce.ErrorDetail{{Code: salesforce.CodeRequestLimitExceeded, Message: "TotalRequests Limit exceeded."}}}
+	// The daily limit is reached: the emulator refuses the next call.
+	used, _ := org.emu.APIUsage()
+	if err := org.emu.SetAPILimit(used); err != nil {
+		t.Fatal(err)
+	}
 	poll()
 	o, w := state()
 	if o.State != store.StatePausedLimit || w.State.Status != store.WorkflowPaused || !strings.Contains(w.State.LastError, "resumes by itself") {
 		t.Fatalf("at the limit: org %s, workflow %+v", o.State, w.State)
 	}
-	used, _ := emu.APIUsage()
-	if err := emu.SetAPILimit(used); err != nil { // the emulator refuses further calls too
-		t.Fatal(err)
-	}
 	for range 3 { // before ProbeEvery: no call at all
 		clock.advance(time.Minute)
-		before := client.Calls().API()
+		before := org.callCount()
 		poll()
-		if client.Calls().API() != before {
+		if org.callCount() != before {
 			t.Fatal("a paused org probed /limits before ProbeEvery")
 		}
 	}
@@ -116,11 +99,12 @@ func TestServicePausesAndResumes(t *testing.T) {
 	if o, _ := state(); o.State != store.StatePausedLimit {
 		t.Fatalf("the probe resumed an org still at its limit: %s", o.State)
 	}
-	if err := emu.SetAPILimit(used + 1000); err != nil {
+	if err := org.emu.SetAPILimit(used + 1000); err != nil {
 		t.Fatal(err)
 	}
 	clock.advance(10 * time.Minute)
-	org.create(1, "Tech")
+	org.tick(time.Second)
+	org.create(1, "Technology")
 	poll()
 	if o, w := state(); o.State != store.StateConnected || w.State.Status != store.WorkflowIdle {
 		t.Fatalf("after the limit was raised: org %s, workflow %+v", o.State, w.State)
@@ -149,9 +133,9 @@ func TestServicePausesAndResumes(t *testing.T) {
 		t.Fatalf("after reconnecting: org %s, workflow %+v, forgotten %d", o.State, w.State, conn.forgotten)
 	}
 
-	// A mapped field is deleted in Salesforce.
-	org.failCall, org.failWith = org.callCount()+1, &salesforce.APIError{Status: 400, Errors: []salesforce.ErrorDetail{{Code: "INVALID_FIELD",
-		Message: "\nSELECT Id, Score__c FROM Account\n           ^\nERROR at Row:1:Column:12\nNo such column 'Score__c' on entity 'Account'."}}}
+	// A mapped field is gone: the workflow reads Score__c, which the org
+	// lacks, as after a field deletion; Salesforce answers INVALID_FIELD.
+	plan.Source.Fields = append(plan.Source.Fields, "Score__c")
 	poll()
 	if _, w := state(); w.State.Status != store.WorkflowFailing || !strings.Contains(w.State.LastError, "field Account.Score__c no longer exists") {
 		t.Fatalf("after a field deletion: workflow %+v", w.State)

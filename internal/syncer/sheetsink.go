@@ -22,6 +22,10 @@ import (
 type SheetSink struct {
 	Sheet         *sheet.Sheet
 	VersionColumn string
+	// Merge, on a two-way workflow, keeps the rows' links and merges
+	// records into rows edited here instead of overwriting them (ADR
+	// 0161). nil on an inbound-only workflow: Salesforce is the master.
+	Merge *Merge
 }
 
 var _ Sink = (*SheetSink)(nil)
@@ -55,6 +59,12 @@ func (s *SheetSink) Versions(ctx context.Context, tx *store.Tx, ids []string) (m
 // its column) are left out and reported as failures; the others are
 // written.
 func (s *SheetSink) Upsert(ctx context.Context, tx *store.Tx, rows []Row) (int, int, []Failure, error) {
+	if s.Merge != nil {
+		var err error
+		if rows, err = s.Merge.split(ctx, tx, s.Sheet, s.VersionColumn, rows); err != nil {
+			return 0, 0, nil, err
+		}
+	}
 	var failed []Failure
 	good := make([]Row, 0, len(rows))
 	for _, r := range rows {
@@ -82,6 +92,11 @@ func (s *SheetSink) Upsert(ctx context.Context, tx *store.Tx, rows []Row) (int, 
 	}
 	if err != nil {
 		return 0, 0, nil, err
+	}
+	if s.Merge != nil {
+		if err := s.Merge.link(ctx, tx, s.Sheet, good); err != nil {
+			return 0, 0, nil, err
+		}
 	}
 	return res.Inserted, res.Updated + res.Unchanged, failed, nil
 }

@@ -2,13 +2,12 @@ package syncer
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sheet"
 	"github.com/sfbridge/sfbridge/internal/store"
 )
@@ -63,21 +62,19 @@ func TestSheetSink(t *testing.T) {
 	st := newStore(t)
 	fx := newFixture(t, st, "https://login.salesforce.com")
 	sink := newSheet(t, st)
-	org := newFakeOrg(200)
-	org.seconds = true
+	org := newTestOrg(t)
 	clock := &localClock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	engine := NewEngine(st, EngineOptions{Lookback: testLookback, Now: clock.Now})
-	plan := accountPlan("Tech")
+	plan := accountPlan("Technology")
 	plan.OnLeave = MarkRow
+	reader := RESTReader{Client: org.client, BatchSize: 200}
 	run := func(s Sink) (Stats, error) {
-		return engine.Sync(t.Context(), Job{WorkflowID: fx.wf.ID, Plan: plan, Sink: s, Reader: org})
+		return engine.Sync(t.Context(), Job{WorkflowID: fx.wf.ID, Plan: plan, Sink: s, Reader: reader})
 	}
 	check := func(when string, extra map[string]sheetRow) {
 		t.Helper()
-		w := want(org, "Tech")
-		for k, v := range extra {
-			w[k] = v
-		}
+		w := want(org, "Technology")
+		maps.Copy(w, extra)
 		if diff := cmp.Diff(w, sheetRows(t, st, sink)); diff != "" {
 			t.Fatalf("%s (-org +sheet):\n%s", when, diff)
 		}
@@ -85,7 +82,7 @@ func TestSheetSink(t *testing.T) {
 
 	var ids []string
 	for range 10 {
-		ids = append(ids, org.create(50, "Tech")...)
+		ids = append(ids, org.create(50, "Technology")...)
 		org.create(5, "Retail")
 		org.tick(300 * time.Millisecond)
 	}
@@ -98,10 +95,11 @@ func TestSheetSink(t *testing.T) {
 	check("after the resumed load", nil)
 
 	org.tick(time.Second)
-	org.put(ids[0], map[string]any{"Name": "renamed"}, false)
-	org.put(ids[1], map[string]any{"Industry": "Retail"}, false)
+	long := org.createWith(map[string]any{"Name": "long score", "Industry": "Other", "AccountNumber": "toolong"})
+	org.put(ids[0], map[string]any{"Name": "renamed"})
+	org.put(ids[1], map[string]any{"Industry": "Retail"})
 	org.remove(ids[2])
-	org.put(ids[3], map[string]any{"Score__c": "toolong"}, false) // refused by the sheet
+	org.put(ids[3], map[string]any{"ParentId": long}) // its score no longer fits the sheet
 	st2, err := run(sink)
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +108,8 @@ func TestSheetSink(t *testing.T) {
 		t.Errorf("failures %d %+v; want the record whose Score is too long", st2.Failed, st2.Failures)
 	}
 	check("after changes", map[string]sheetRow{
-		ids[1]: {Name: "acct-2", Industry: "Tech", Score: "1", Status: "removed"},
-		ids[3]: {Name: "acct-4", Industry: "Tech", Score: "1", Status: "synced"}, // the old version stays
+		ids[1]: {Name: "acct-2", Industry: "Technology", Status: "removed"},
+		ids[3]: {Name: "acct-4", Industry: "Technology", Status: "synced"}, // the old version stays
 	})
 
 	// Read again unchanged by the sweep: nothing is written.
@@ -119,50 +117,5 @@ func TestSheetSink(t *testing.T) {
 	st3, err := run(sink)
 	if err != nil || st3.Inserted+st3.Updated+st3.Removed != 0 || st3.Skipped == 0 {
 		t.Errorf("sweep over unchanged records: %+v, %v; want only skips", st3, err)
-	}
-}
-
-// BenchmarkInitialLoadIntoSheet loads N accounts from the fake org into a
-// real sheet on SQLite, page by page, and reports records/s, API calls, and
-// the peak live heap the load adds (measured after each page, after a GC,
-// outside the timed part). It measures the engine and the sheet without
-// HTTP; the emulator benchmark adds the wire.
-func BenchmarkInitialLoadIntoSheet(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			org := newFakeOrg(salesforce.MaxBatchSize)
-			for i := range n {
-				org.create(1, "Tech")
-				if i%100 == 0 {
-					org.tick(time.Millisecond)
-				}
-			}
-			plan := accountPlan("Tech")
-			var peak uint64
-			b.ResetTimer()
-			for range b.N {
-				b.StopTimer()
-				st := newStore(b)
-				fx := newFixture(b, st, "https://login.salesforce.com")
-				sink := newSheet(b, st)
-				engine := NewEngine(st, EngineOptions{})
-				calls := org.callCount()
-				base := liveHeap()
-				job := Job{WorkflowID: fx.wf.ID, Plan: plan, Sink: sink, Reader: org,
-					Progress: func(Progress) {
-						b.StopTimer() // the measure is not part of the load
-						peak = max(peak, liveHeap()-min(base, liveHeap()))
-						b.StartTimer()
-					}}
-				b.StartTimer()
-				if _, err := engine.Sync(context.Background(), job); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				b.ReportMetric(float64(org.callCount()-calls), "api-calls")
-			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MiB")
-		})
 	}
 }
