@@ -36,13 +36,9 @@ func newBinder(a *app) *binder { return &binder{store: a.store, now: time.Now} }
 // mapped field was deleted in Salesforce ...) fails with the workflow's
 // problems; a workflow that does not read from Salesforce gets a nil Plan.
 func (b *binder) Bind(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*syncer.Plan, syncer.Sink, error) {
-	def, err := workflow.Parse([]byte(wf.Document))
+	plan, err := compile(ctx, wf, client)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading workflow %q version %d: %w", wf.Name, wf.Version, err)
-	}
-	plan, err := workflow.Compile(ctx, def, workflow.Env{Describe: describer(client)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("checking workflow %q version %d against its org: %w", wf.Name, wf.Version, err)
+		return nil, nil, err
 	}
 	if !plan.Direction.Has(mapping.Inbound) {
 		return nil, nil, nil
@@ -71,7 +67,108 @@ func (b *binder) Bind(ctx context.Context, wf store.Workflow, client *salesforce
 	if plan.Schedule != nil {
 		p.RefreshEvery = time.Duration(plan.Schedule.RefreshFormulasEvery)
 	}
-	return p, &syncer.SheetSink{Sheet: sh, VersionColumn: versionColumn}, nil
+	sink := &syncer.SheetSink{Sheet: sh, VersionColumn: versionColumn}
+	if plan.Direction.Has(mapping.Inbound | mapping.Outbound) {
+		sink.Merge = &syncer.Merge{WorkflowID: wf.ID, Policy: store.ConflictPolicy(plan.Conflicts), Fields: map[string]string{}}
+		for _, fp := range plan.Fields {
+			if fp.Column != "" && fp.Direction.Has(mapping.Inbound|mapping.Outbound) && len(fp.Source) > 0 {
+				sink.Merge.Fields[fp.Column] = fp.Source[0]
+			}
+		}
+	}
+	return p, sink, nil
+}
+
+// compile compiles a stored workflow against its org as client describes
+// it: what Salesforce requires on create, what the operation may write and
+// which types convert are checked here, so a workflow that would fail
+// every row never runs.
+func compile(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*workflow.Plan, error) {
+	def, err := workflow.Parse([]byte(wf.Document))
+	if err != nil {
+		return nil, fmt.Errorf("reading workflow %q version %d: %w", wf.Name, wf.Version, err)
+	}
+	plan, err := workflow.Compile(ctx, def, workflow.Env{Describe: describer(client)})
+	if err != nil {
+		return nil, fmt.Errorf("checking workflow %q version %d against its org: %w", wf.Name, wf.Version, err)
+	}
+	return plan, nil
+}
+
+var _ syncer.OutboundBinder = (*binder)(nil)
+
+// BindOutbound implements syncer.OutboundBinder: the workflow compiled
+// against its org (which checks required fields, writable fields and
+// conversions for the operation), its sheet, and its outbound plan; nil
+// for a workflow that does not write to Salesforce.
+func (b *binder) BindOutbound(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*syncer.Outbound, *sheet.Sheet, error) {
+	plan, err := compile(ctx, wf, client)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !plan.Direction.Has(mapping.Outbound) || plan.Outbound == nil {
+		return nil, nil, nil
+	}
+	sh, err := b.sheet(ctx, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	return outboundPlan(plan), sh, nil
+}
+
+// outboundPlan is the writer's view of a compiled workflow.
+func outboundPlan(plan *workflow.Plan) *syncer.Outbound {
+	out := &syncer.Outbound{Object: plan.Object, Operation: syncer.Operation(plan.Outbound.Operation),
+		ExternalID: plan.Outbound.ExternalID, ExternalIDColumn: plan.Outbound.ExternalIDColumn,
+		PropagateDeletes: plan.Deletes.Outbound == workflow.DeletePropagate}
+	if plan.Outbound.MatchBy != "" && plan.Outbound.MatchBy != "id" {
+		out.MatchField, out.MatchColumn = plan.Outbound.MatchField, plan.Outbound.MatchBy
+	}
+	if plan.Direction.Has(mapping.Inbound | mapping.Outbound) {
+		out.Policy = store.ConflictPolicy(plan.Conflicts)
+	}
+	for _, fp := range plan.Fields {
+		if !fp.Direction.Has(mapping.Outbound) {
+			continue
+		}
+		out.Fields = append(out.Fields, syncer.OutField{Column: fp.Column, Writes: fp.Writes, CreateOnly: fp.CreateOnly,
+			Values: outboundValues(plan, fp)})
+	}
+	return out
+}
+
+// outboundValues converts a row's cells into the fields one mapped field
+// writes: its column's cell through the field's outbound chain, with the
+// row's country when a phone step reads one; a fixed value as it is.
+func outboundValues(plan *workflow.Plan, fp *workflow.FieldPlan) func(map[string]any) (map[string]any, error) {
+	cell := func(cells map[string]any, column string) (mapping.Value, error) {
+		col := plan.Column(column)
+		if col == nil {
+			return mapping.Null(), fmt.Errorf("column %s is not in workflow %q", column, plan.Workflow)
+		}
+		v, err := mapping.CellValue(col.Type, cells[column])
+		if err != nil {
+			return mapping.Null(), fmt.Errorf("column %s: %w", column, err)
+		}
+		return v, nil
+	}
+	return func(cells map[string]any) (map[string]any, error) {
+		if fp.Column == "" {
+			return fp.Mapping.Outbound(mapping.Null())
+		}
+		v, err := cell(cells, fp.Column)
+		if err != nil {
+			return nil, err
+		}
+		if fp.CountryColumn == "" {
+			return fp.Mapping.Outbound(v)
+		}
+		country, err := cell(cells, fp.CountryColumn)
+		if err != nil {
+			return nil, err
+		}
+		return fp.Mapping.OutboundRow(map[string]mapping.Value{fp.Column: v, fp.CountryColumn: country})
+	}
 }
 
 // describer adapts a client's Describe to what workflow.Compile expects.

@@ -15,13 +15,15 @@ type root struct {
 	LogLevel string `help:"Least severe log level: debug, info, warn or error (default info, or $SFBRIDGE_LOG_LEVEL)." placeholder:"LEVEL"`
 	Progress bool   `help:"Show progress bars even when stderr is not a terminal."`
 
-	Emulator emulatorCmd `cmd:"" help:"Run the local Salesforce emulator."`
-	Serve    serveCmd    `cmd:"" help:"Run the sfbridge server: the sync scheduler and /healthz."`
-	Demo     demoCmd     `cmd:"" help:"Run the emulator, connect it and sync the sample workflows, all locally."`
-	Org      orgCmd      `cmd:"" help:"Register Salesforce orgs, connect to them, show their state."`
-	Workflow workflowCmd `cmd:"" help:"Validate, apply, run and inspect workflows."`
-	Sheet    sheetCmd    `cmd:"" help:"List, show and export sheets, the local tables workflows fill."`
-	Version  versionCmd  `cmd:"" help:"Print the version and exit."`
+	Emulator   emulatorCmd   `cmd:"" help:"Run the local Salesforce emulator."`
+	Serve      serveCmd      `cmd:"" help:"Run the sfbridge server: the sync scheduler and /healthz."`
+	Demo       demoCmd       `cmd:"" help:"Run the emulator, connect it and sync the sample workflows, all locally."`
+	Org        orgCmd        `cmd:"" help:"Register Salesforce orgs, connect to them, show their state."`
+	Workflow   workflowCmd   `cmd:"" help:"Validate, apply, run and inspect workflows."`
+	Sheet      sheetCmd      `cmd:"" help:"List, show and export sheets, the local tables workflows fill."`
+	Deadletter deadletterCmd `cmd:"" help:"List, requeue or discard the changes Salesforce refused for good."`
+	Conflict   conflictCmd   `cmd:"" help:"List and resolve fields changed both in a sheet and in Salesforce."`
+	Version    versionCmd    `cmd:"" help:"Print the version and exit."`
 }
 
 // env is what every command's Run receives: the process's context,

@@ -99,9 +99,11 @@ func (p *proc) waitStderr(t *testing.T, re *regexp.Regexp) string {
 	return ""
 }
 
-func TestOrgAddJWTFlow(t *testing.T) {
-	_, url := startEmulator(t)
-	dir := t.TempDir()
+// registerJWTApp registers (or replaces) the connected app with consumer
+// key and secret, with a new key pair's certificate, pre-authorizing the
+// System Administrator profile, and returns the private key's file.
+func registerJWTApp(t *testing.T, url, dir, consumerKey, consumerSecret string) string {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +113,7 @@ func TestOrgAddJWTFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	app, err := json.Marshal(map[string]any{
-		"name": "CI", "consumerKey": "ci-app", "consumerSecret": "ci-secret",
+		"name": "CI", "consumerKey": consumerKey, "consumerSecret": consumerSecret,
 		"certificate":           string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
 		"preAuthorizedProfiles": []string{"System Administrator"},
 	})
@@ -121,7 +123,13 @@ func TestOrgAddJWTFlow(t *testing.T) {
 	if status, body := rest(t, http.MethodPost, url+"/_emulator/apps", "", string(app)); status/100 != 2 {
 		t.Fatalf("registering the connected app: %d %s", status, body)
 	}
-	keyFile := write(t, dir, "ci.pem", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+	return write(t, dir, consumerKey+".pem", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+}
+
+func TestOrgAddJWTFlow(t *testing.T) {
+	_, url := startEmulator(t)
+	dir := t.TempDir()
+	keyFile := registerJWTApp(t, url, dir, "ci-app", "ci-secret")
 
 	args := []string{"org", "add", "ci", "--login", url, "--client-id", "ci-app", "--flow", "jwt",
 		"--username", "admin@example.com", "--key-file", keyFile, "--user", "ci-bot", "--data", dir + "/data"}

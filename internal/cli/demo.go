@@ -14,7 +14,6 @@ import (
 
 	"github.com/sfbridge/sfbridge/examples"
 	"github.com/sfbridge/sfbridge/internal/config"
-	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
@@ -106,8 +105,14 @@ func (c *demoCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	grant := salesforce.PasswordGrant(org.AdminUsername, org.DevPassword)
-	if err := a.connect(e, o, connectFlags{Flow: string(config.FlowPassword), Username: org.AdminUsername}, grant, webFlags{}); err != nil {
+	// The password flow, whose password the connection keeps (sealed): the
+	// session renews by itself however long the demo runs, across restarts
+	// with --data, and whatever the emulator's clock does (ADR 0171).
+	l, err := grantFor(config.FlowPassword, org.AdminUsername, "", secret.New(org.DevPassword))
+	if err != nil {
+		return err
+	}
+	if err := a.connect(e, o, connectFlags{Flow: string(config.FlowPassword), Username: org.AdminUsername}, l, webFlags{}); err != nil {
 		return err
 	}
 	installed, err := a.installExamples(e)

@@ -2,7 +2,8 @@
 // github.com/alecthomas/kong), runs the chosen command and maps its outcome
 // to an exit code: 0 done, 1 internal error, 2 invalid input (flags,
 // configuration, workflow files), 3 environment (Salesforce, the database,
-// the network, a port in use). Commands mark their errors with invalid or
+// the network, a port in use), and for workflow verify, 4 when the sheet and
+// Salesforce differ. Commands mark their errors with invalid or
 // environment; anything unmarked is a bug, exit code 1.
 //
 // The commands:
@@ -11,13 +12,21 @@
 //     port. It prints "emulator ready: http://127.0.0.1:PORT" once it
 //     listens, then the development credentials and the admin API.
 //   - serve: the server: the orgs of the configuration registered, the sync
-//     scheduler running, /healthz answering.
+//     scheduler running, the outbound Sender writing sheet changes to
+//     Salesforce as they are made, /healthz answering.
 //   - demo: the emulator in-process, a data directory, the demo org
 //     connected, the sample workflows of examples/ installed and synced.
 //   - org add|connect|list|status: orgs and the connections to them
 //     (web-server flow with PKCE and a loopback callback, JWT bearer,
-//     username-password).
-//   - workflow validate|apply|list|status|run|enable|disable.
+//     client credentials, username-password). A connection keeps, sealed,
+//     what renews its session (refresh token, JWT key, password), so it
+//     outlives session timeouts without a person.
+//   - workflow validate|apply|list|status|run|enable|disable|verify
+//     (enable checks the workflow against its org again; verify lists
+//     every difference between the sheet and Salesforce).
+//   - deadletter list|requeue|discard: changes Salesforce refused for good.
+//   - conflict list|resolve: fields changed on both sides of a two-way
+//     workflow, and the decisions on them.
 //   - sheet list|show|export.
 //
 // Every command but emulator and version works on a data directory
@@ -27,5 +36,9 @@
 // bars on stderr when it is a terminal, or with --progress.
 //
 // Decisions: docs/adr/0080-configuration.md, docs/adr/0081-cli-on-the-data-directory.md,
-// docs/adr/0082-emulator-command.md, docs/adr/0083-demo.md.
+// docs/adr/0082-emulator-command.md, docs/adr/0083-demo.md,
+// docs/adr/0170-connections-that-renew-themselves.md,
+// docs/adr/0171-demo-connection-survives-session-expiry.md,
+// docs/adr/0160-outbound-writer.md, docs/adr/0161-two-way-merge.md,
+// docs/adr/0162-verify.md.
 package cli

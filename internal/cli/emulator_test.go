@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 var readyLine = regexp.MustCompile(`^emulator ready: (http://127\.0\.0\.1:([1-9][0-9]*))$`)
@@ -85,7 +86,9 @@ func TestEmulatorRemote(t *testing.T) {
 		if !strings.Contains(strings.Join(guide, "\n"), "s3cret-token") {
 			t.Errorf("the guide of a remote emulator does not show its admin token:\n%s", strings.Join(guide, "\n"))
 		}
-		if !strings.Contains(p.stderrText(), "warning: the emulator listens on") {
+		// The warning goes to stderr, which the test reads through its own
+		// pipe: it may arrive after the stdout lines.
+		if !eventually(func() bool { return strings.Contains(p.stderrText(), "warning: the emulator listens on") }) {
 			t.Errorf("no warning on stderr: %q", p.stderrText())
 		}
 	})
@@ -186,4 +189,14 @@ func rest(t *testing.T, method, url, token, body string) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, b
+}
+
+// eventually reports whether cond holds within a few seconds.
+func eventually(cond func() bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }

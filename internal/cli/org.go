@@ -14,21 +14,32 @@ import (
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
+	"github.com/sfbridge/sfbridge/internal/syncer"
 )
 
 type orgCmd struct {
-	Add     orgAddCmd     `cmd:"" help:"Register a Salesforce org (and connect to it, with the jwt and password flows)."`
+	Add     orgAddCmd     `cmd:"" help:"Register a Salesforce org (and connect to it, with the jwt, client-credentials and password flows)."`
 	Connect orgConnectCmd `cmd:"" help:"Connect to a registered org: log in and store the tokens, encrypted."`
 	List    orgListCmd    `cmd:"" help:"List the registered orgs, their connection state and API usage."`
 	Status  orgStatusCmd  `cmd:"" help:"Show an org's connection state, how to fix it, its API usage and workflows."`
 }
 
+// flowClientCredentials is the OAuth client-credentials flow: sfbridge acts
+// as the connected app's Run As user with the app's consumer secret. The
+// server configuration does not offer it yet; the org commands do.
+const flowClientCredentials config.Flow = "client-credentials"
+
+// errNoClientSecret: the client-credentials flow authenticates with the
+// connected app's consumer secret alone.
+var errNoClientSecret = errors.New("the client-credentials flow needs the connected app's consumer secret: register the org with --client-secret-env VAR (sfbridge org add NAME ... --client-secret-env VAR)")
+
 // connectFlags say how to log in to an org.
 type connectFlags struct {
-	Flow        string `help:"How to log in: web (a browser, OAuth with PKCE), jwt (a private key, no person) or password (emulator and development orgs)." enum:"web,jwt,password" default:"web"`
+	Flow        string `help:"How to log in: web (a browser, OAuth with PKCE), jwt (a private key, no person), client-credentials (the connected app's Run As user; needs --client-secret-env at org add and a My Domain login) or password (emulator and development orgs). Whatever renews the session is stored encrypted." enum:"web,jwt,client-credentials,password" default:"web"`
 	Username    string `help:"Salesforce username to log in as (jwt and password flows)."`
-	KeyFile     string `help:"PEM private key whose certificate is uploaded to the connected app (jwt flow)." type:"existingfile" placeholder:"FILE"`
-	PasswordEnv string `help:"Environment variable holding the Salesforce password (password flow)." placeholder:"VAR"`
+	KeyFile     string `help:"PEM private key whose certificate is uploaded to the connected app (jwt flow). The key is stored encrypted in the data directory, so the file is needed only to connect." type:"existingfile" placeholder:"FILE"`
+	Audience    string `help:"The JWT's audience (jwt flow); default https://login.salesforce.com, https://test.salesforce.com for sandboxes, the login URL itself for the emulator." placeholder:"URL"`
+	PasswordEnv string `help:"Environment variable holding the Salesforce password, followed by the security token if the org asks for one (password flow)." placeholder:"VAR"`
 	User        string `help:"The sfbridge user this connection belongs to (workflows owned by this user act with it); default the Salesforce username." placeholder:"LOGIN"`
 }
 
@@ -61,8 +72,11 @@ func (c *orgAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if config.Flow(c.Flow) == flowClientCredentials && clientSecret.IsZero() {
+		return invalid(errNoClientSecret)
+	}
 	// Check the login flags before anything is stored.
-	grant, err := c.connectFlags.grant(e)
+	l, err := c.connectFlags.login(e)
 	if err != nil {
 		return err
 	}
@@ -81,11 +95,11 @@ func (c *orgAddCmd) Run(e *env) error {
 		return environment(err)
 	}
 	fmt.Fprintf(e.stdout, "org %q registered: login %s, polling every %s\n", o.Name, o.LoginURL, o.PollInterval)
-	if grant == nil {
+	if l == nil {
 		fmt.Fprintf(e.stdout, "next: connect to it with: sfbridge org connect %s%s\n", o.Name, dataHint(c.dataFlags))
 		return nil
 	}
-	if err := a.connect(e, o, c.connectFlags, grant, webFlags{}); err != nil {
+	if err := a.connect(e, o, c.connectFlags, l, webFlags{}); err != nil {
 		return fmt.Errorf("%w\nthe org is registered: once that is fixed, connect with sfbridge org connect %s%s", err, o.Name, dataHint(c.dataFlags))
 	}
 	return nil
@@ -99,7 +113,7 @@ type orgConnectCmd struct {
 }
 
 func (c *orgConnectCmd) Run(e *env) error {
-	grant, err := c.connectFlags.grant(e)
+	l, err := c.connectFlags.login(e)
 	if err != nil {
 		return err
 	}
@@ -112,12 +126,15 @@ func (c *orgConnectCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return a.connect(e, o, c.connectFlags, grant, c.webFlags)
+	if l != nil && l.grant.Type == store.GrantClientCredentials && o.ClientSecret.IsZero() {
+		return invalid(fmt.Errorf("org %q: %w", o.Name, errNoClientSecret))
+	}
+	return a.connect(e, o, c.connectFlags, l, c.webFlags)
 }
 
-// grant returns the grant of the jwt and password flows, and nil for the
-// web flow, which needs a browser.
-func (c *connectFlags) grant(e *env) (salesforce.Grant, error) {
+// login returns how to log in with the jwt, client-credentials and
+// password flows, and nil for the web flow, which needs a browser.
+func (c *connectFlags) login(e *env) (*login, error) {
 	var pw secret.Value
 	if c.Flow == string(config.FlowPassword) && c.PasswordEnv != "" {
 		var err error
@@ -125,16 +142,32 @@ func (c *connectFlags) grant(e *env) (salesforce.Grant, error) {
 			return nil, err
 		}
 	}
-	g, err := grantFor(config.Flow(c.Flow), c.Username, c.KeyFile, pw)
+	l, err := grantFor(config.Flow(c.Flow), c.Username, c.KeyFile, pw)
+	if err == nil && c.Audience != "" {
+		if l == nil || l.grant.Type != store.GrantJWTBearer {
+			err = errors.New("--audience is for the jwt flow only")
+		} else {
+			l.grant.Audience = c.Audience
+		}
+	}
 	if err != nil {
 		return nil, invalid(fmt.Errorf("--flow %s: %w", c.Flow, err))
 	}
-	return g, nil
+	return l, nil
 }
 
-// grantFor returns the grant of the jwt and password flows, and nil for the
-// web flow.
-func grantFor(flow config.Flow, username, keyFile string, password secret.Value) (salesforce.Grant, error) {
+// login is how to log in to an org without a person: the Salesforce user,
+// and the grant the connection stores (encrypted) to log in again by itself
+// whenever the session ends.
+type login struct {
+	username string
+	grant    store.Grant
+}
+
+// grantFor returns the login of the jwt, client-credentials and password
+// flows, and nil for the web flow. The jwt flow's key is read from keyFile
+// and checked here; the connection keeps the key itself, not the path.
+func grantFor(flow config.Flow, username, keyFile string, password secret.Value) (*login, error) {
 	switch flow {
 	case config.FlowJWT:
 		if username == "" || keyFile == "" {
@@ -144,16 +177,17 @@ func grantFor(flow config.Flow, username, keyFile string, password secret.Value)
 		if err != nil {
 			return nil, fmt.Errorf("reading the private key: %w", err)
 		}
-		key, err := salesforce.ParseRSAPrivateKey(pem)
-		if err != nil {
+		if _, err := salesforce.ParseRSAPrivateKey(pem); err != nil {
 			return nil, fmt.Errorf("reading the private key %s: %w", keyFile, err)
 		}
-		return salesforce.JWTBearerGrant(username, key), nil
+		return &login{username, store.Grant{Type: store.GrantJWTBearer, Secret: secret.New(string(pem))}}, nil
+	case flowClientCredentials:
+		return &login{username, store.Grant{Type: store.GrantClientCredentials}}, nil
 	case config.FlowPassword:
 		if username == "" || password.IsZero() {
 			return nil, errors.New("the password flow needs a username and a password (--password-env VAR, VAR holding it)")
 		}
-		return salesforce.PasswordGrant(username, password.Reveal()), nil
+		return &login{username, store.Grant{Type: store.GrantPassword, Secret: password}}, nil
 	}
 	return nil, nil
 }
@@ -171,20 +205,24 @@ func envSecret(e *env, flag, name string) (secret.Value, error) {
 	return secret.New(v), nil
 }
 
-// connect logs in to the org with grant, or in a browser when grant is nil,
-// stores the connection for the sfbridge user, and records what the token
-// tells about the org.
-func (a *app) connect(e *env, o store.Org, c connectFlags, grant salesforce.Grant, web webFlags) error {
+// connect logs in to the org with l, or in a browser when l is nil, stores
+// the connection for the sfbridge user with what renews its session, and
+// records what the token tells about the org.
+func (a *app) connect(e *env, o store.Org, c connectFlags, l *login, web webFlags) error {
 	ctx := e.ctx
-	cfg := a.salesforceConfig(o)
 	var (
 		client *salesforce.Client
+		grant  store.Grant // the web flow's: a refresh token, if Salesforce gave one
 		err    error
 	)
-	if grant == nil {
-		client, err = webLogin(e, cfg, web, c.Username)
+	if l == nil {
+		client, err = webLogin(e, a.salesforceConfig(o, grant), web, c.Username)
 	} else {
-		client, err = salesforce.Connect(ctx, cfg, grant)
+		grant = l.grant
+		var g salesforce.Grant
+		if g, err = syncer.RenewalGrant(l.username, grant); err == nil {
+			client, err = salesforce.Connect(ctx, a.salesforceConfig(o, grant), g)
+		}
 	}
 	if err != nil {
 		err = fmt.Errorf("logging in to org %q at %s: %w", o.Name, o.LoginURL, err)
@@ -208,10 +246,13 @@ func (a *app) connect(e *env, o store.Org, c connectFlags, grant salesforce.Gran
 	}
 	conn, err := a.store.Connections().Save(ctx, store.Connection{
 		OrgID: o.ID, UserID: u.ID, SalesforceUserID: tok.UserID(), Username: username, InstanceURL: tok.InstanceURL,
-		AccessToken: secret.New(tok.AccessToken), RefreshToken: secret.New(tok.RefreshToken),
+		AccessToken: secret.New(tok.AccessToken), RefreshToken: secret.New(tok.RefreshToken), Grant: grant,
 	})
 	if err != nil {
 		return environment(err)
+	}
+	if a.conns != nil { // a client of the old connection must not outlive it
+		a.conns.Forget(o.ID)
 	}
 	o.SalesforceOrgID, o.InstanceURL = tok.OrgID(), tok.InstanceURL
 	if _, err := a.store.Orgs().Update(ctx, o); err != nil {
@@ -219,18 +260,33 @@ func (a *app) connect(e *env, o store.Org, c connectFlags, grant salesforce.Gran
 	}
 	a.recordUsage(ctx, o, client.Budget())
 	fmt.Fprintf(e.stdout, "connected to org %q (%s) as %s for sfbridge user %s\n", o.Name, o.SalesforceOrgID, conn.Username, u.Login)
-	if conn.RefreshToken.IsZero() {
+	if conn.Grant.Type == store.GrantNone {
 		fmt.Fprintf(e.stdout, "note: this login gave no refresh token: when the session expires, run sfbridge org connect %s again\n", o.Name)
+	} else {
+		fmt.Fprintf(e.stdout, "the session renews by itself %s, stored encrypted\n", renewalLabel(conn.Grant.Type))
 	}
 	return nil
 }
 
-// salesforceConfig is the client configuration of an org.
-func (a *app) salesforceConfig(o store.Org) salesforce.Config {
-	return salesforce.Config{
-		LoginURL: o.LoginURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret.Reveal(),
-		Logger: a.log,
+// renewalLabel says what renews a session of a connection with the grant.
+func renewalLabel(t store.GrantType) string {
+	switch t {
+	case store.GrantRefreshToken:
+		return "with the refresh token"
+	case store.GrantJWTBearer:
+		return "with the JWT key"
+	case store.GrantClientCredentials:
+		return "with the connected app's secret"
+	case store.GrantPassword:
+		return "with the password"
 	}
+	return "never (log in again when it ends)"
+}
+
+// salesforceConfig is the client configuration of an org, for a connection
+// with grant g.
+func (a *app) salesforceConfig(o store.Org, g store.Grant) salesforce.Config {
+	return syncer.ClientConfig(salesforce.Config{Logger: a.log}, o, g)
 }
 
 // recordUsage stores the API usage the org last reported, if it reported
@@ -314,7 +370,7 @@ func (c *orgStatusCmd) Run(e *env) error {
 		if err != nil {
 			return environment(err)
 		}
-		fmt.Fprintf(w, "  %s as %s: %s", u.Login, cn.Username, stateLabel(cn.State))
+		fmt.Fprintf(w, "  %s as %s: %s, renews %s", u.Login, cn.Username, stateLabel(cn.State), renewalLabel(cn.Grant.Type))
 		if cn.StateReason != "" {
 			fmt.Fprintf(w, " (%s)", cn.StateReason)
 		}

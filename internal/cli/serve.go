@@ -117,11 +117,12 @@ func (a *app) registerOrgs(e *env) error {
 }
 
 // syncRuntime is the sync engine at work: the Service and the scheduler
-// that runs its tasks.
+// that runs its tasks, and the Sender that writes to Salesforce.
 type syncRuntime struct {
-	svc   *syncer.Service
-	sched jobs.Scheduler
-	db    *sql.DB
+	svc    *syncer.Service
+	sched  jobs.Scheduler
+	db     *sql.DB
+	sender *syncer.Sender
 }
 
 // newService returns the sync Service over the app's store; p, if set,
@@ -157,7 +158,18 @@ func (a *app) startSync(ctx context.Context, p *progress) (*syncRuntime, error) 
 		rt.stop()
 		return nil, environment(err)
 	}
+	rt.sender = a.newSender()
+	if err := rt.sender.Start(context.WithoutCancel(ctx)); err != nil {
+		rt.stop()
+		return nil, environment(err)
+	}
 	return rt, nil
+}
+
+// newSender returns the outbound Sender over the app's store: every
+// outbound and two-way workflow's changes, sent as they are made.
+func (a *app) newSender() *syncer.Sender {
+	return syncer.NewSender(syncer.SenderOptions{Store: a.store, Connector: a.connector(), Binder: newBinder(a), Logger: a.log})
 }
 
 // jobsLog is the scheduler's log: River's own routine messages (migrations,
@@ -166,8 +178,12 @@ func (a *app) jobsLog() *slog.Logger {
 	return newLogger(a.logOut, max(a.cfg.Level(), slog.LevelWarn))
 }
 
-// stop lets running syncs finish, then stops the scheduler.
+// stop lets running syncs and the batch being sent finish, then stops the
+// scheduler.
 func (r *syncRuntime) stop() {
+	if r.sender != nil {
+		r.sender.Stop()
+	}
 	r.sched.Stop()
 	_ = r.db.Close()
 }

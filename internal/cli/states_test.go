@@ -40,9 +40,22 @@ func TestOrgStates(t *testing.T) {
 		t.Errorf("run once requests are back: exit %d, stdout %q", r.code, r.stdout)
 	}
 
+	// Revoking the tokens is not enough: the connection logs in again with
+	// its stored password. Withdraw a grant that cannot come back by itself:
+	// connect with the jwt flow, then take the certificate off the app.
+	keyFile := registerJWTApp(t, url, dir, "sfbridge-dev", "sfbridge-dev-secret")
+	if r := run("org", "connect", "emu", "--flow", "jwt", "--username", "admin@example.com", "--key-file", keyFile); r.code != 0 {
+		t.Fatalf("org connect with the jwt flow: exit %d, stderr %q", r.code, r.stderr)
+	}
+	admin(http.MethodPost, "revoke", `{}`)
+	if r := run("workflow", "run", "all-accounts", "--once"); r.code != 0 {
+		t.Errorf("run with the tokens revoked and the key stored: exit %d, want 0 (renewed with the key)", r.code)
+	}
+	admin(http.MethodPost, "apps", `{"name": "sfbridge development", "consumerKey": "sfbridge-dev", "consumerSecret": "sfbridge-dev-secret",
+		"callbackUrls": ["http://127.0.0.1/callback"], "anyLoopbackPort": true, "scopes": ["full", "refresh_token", "offline_access"]}`)
 	admin(http.MethodPost, "revoke", `{}`)
 	if r := run("workflow", "run", "all-accounts", "--once"); r.code != 3 {
-		t.Errorf("run with the tokens revoked: exit %d, want 3", r.code)
+		t.Errorf("run with the certificate withdrawn: exit %d, want 3", r.code)
 	}
 	if r := run("org", "list"); !strings.Contains(r.stdout, "needs re-authorisation") {
 		t.Errorf("org list after the revocation:\n%s", r.stdout)

@@ -23,6 +23,7 @@ type workflowCmd struct {
 	Run      workflowRunCmd      `cmd:"" help:"Run a workflow now: in this process with --once, else by asking the running server."`
 	Enable   workflowEnableCmd   `cmd:"" help:"Enable a workflow: its org's polls run it."`
 	Disable  workflowDisableCmd  `cmd:"" help:"Disable a workflow: polls skip it until it is enabled again."`
+	Verify   workflowVerifyCmd   `cmd:"" help:"Compare a workflow's sheet with Salesforce and list every difference (exit 4 when they differ)."`
 }
 
 // checked is a workflow file that passed validation.
@@ -358,6 +359,21 @@ func setEnabled(e *env, d dataFlags, name string, enabled bool) error {
 	wf, err := a.workflow(e.ctx, name)
 	if err != nil {
 		return err
+	}
+	if enabled {
+		// Checked against the org as it is now: fields may have changed
+		// since the workflow was applied.
+		client, err := a.connector().Client(e.ctx, wf.OrgID, wf.OwnerID)
+		if err != nil {
+			return environment(err)
+		}
+		if _, err := compile(e.ctx, wf, client); err != nil {
+			var ve *workflow.ValidationError
+			if errors.As(err, &ve) {
+				return invalid(fmt.Errorf("workflow %q cannot be enabled: %w", wf.Name, err))
+			}
+			return environment(err)
+		}
 	}
 	if err := a.store.Workflows().SetEnabled(e.ctx, wf.ID, enabled); err != nil {
 		return environment(err)
