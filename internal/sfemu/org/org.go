@@ -157,7 +157,7 @@ func (o *Org) setRegistry(r *schema.Registry) {
 		if t := o.tables[obj.Name]; t != nil {
 			t.refresh(obj)
 		} else {
-			o.tables[obj.Name] = newTable(obj)
+			o.tables[obj.Name] = newTable(o, obj)
 		}
 		for _, f := range o.tables[obj.Name].refs {
 			for _, target := range f.Targets {

@@ -42,18 +42,21 @@ type clearedRef struct {
 // layout is where an object's audit fields are, by field index (-1 when the
 // object lacks one). It is the same for every record of an object.
 type layout struct {
+	// org is the org the records belong to, for formulas that read parent
+	// records and the clock (schema.Linked).
+	org                                                            *Org
 	obj                                                            string
 	id, isDeleted, created, createdBy, modified, modifiedBy, stamp int
 }
 
-func newLayout(o *schema.Object) *layout {
+func newLayout(org *Org, o *schema.Object) *layout {
 	idx := func(name string) int {
 		if f := o.Field(name); f != nil {
 			return f.Index
 		}
 		return -1
 	}
-	return &layout{obj: o.Name, id: idx("Id"), isDeleted: idx("IsDeleted"), created: idx("CreatedDate"),
+	return &layout{org: org, obj: o.Name, id: idx("Id"), isDeleted: idx("IsDeleted"), created: idx("CreatedDate"),
 		createdBy: idx("CreatedById"), modified: idx("LastModifiedDate"), modifiedBy: idx("LastModifiedById"),
 		stamp: idx("SystemModstamp")}
 }
@@ -63,6 +66,21 @@ func (r *Record) ID() string { return r.id.(string) }
 
 // Object returns the name of the record's object.
 func (r *Record) Object() string { return r.sys.obj }
+
+// Related returns the live record with the given ID, or nil: what a
+// formula reads through a lookup (Account.Name). It implements
+// schema.Linked; it takes the org's read lock, so formulas must not be
+// computed while the org's lock is held.
+func (r *Record) Related(id string) schema.Record {
+	if p := r.sys.org.Lookup(id); p != nil && p.deleted == 0 {
+		return p
+	}
+	return nil
+}
+
+// Now returns the emulator's time, for TODAY() and NOW() in formulas. It
+// implements schema.Linked.
+func (r *Record) Now() time.Time { return r.sys.org.clock.Now() }
 
 // Deleted reports whether the record is in the recycle bin.
 func (r *Record) Deleted() bool { return r.deleted != 0 }
@@ -150,3 +168,5 @@ func (r *Record) with(set map[int]any) *Record {
 }
 
 func millis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+var _ schema.Linked = (*Record)(nil)

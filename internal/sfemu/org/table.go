@@ -51,8 +51,8 @@ type deletion struct {
 	at  int64
 }
 
-func newTable(o *schema.Object) *table {
-	t := &table{name: o.Name, sys: newLayout(o), unique: map[int]map[string]uint64{},
+func newTable(org *Org, o *schema.Object) *table {
+	t := &table{name: o.Name, sys: newLayout(org, o), unique: map[int]map[string]uint64{},
 		children: map[int]map[uint64][]uint64{}, autoNumber: map[int]int64{}}
 	t.refresh(o)
 	return t

@@ -39,7 +39,15 @@ var (
 // customTypes are the field types a custom schema file may declare.
 var customTypes = []FieldType{TypeString, TypeTextArea, TypePicklist, TypeMultiPicklist, TypeBoolean, TypeInt, TypeLong,
 	TypeDouble, TypeCurrency, TypePercent, TypeDate, TypeDateTime, TypeTime, TypeEmail, TypePhone, TypeURL,
-	TypeReference, TypeLocation, TypeEncryptedString}
+	TypeReference, TypeLocation, TypeEncryptedString, typeFormula}
+
+// typeFormula is the schema-file type of formula fields; the field's
+// describe type is its returnType (see formulaTypes).
+const typeFormula FieldType = "formula"
+
+// formulaTypes maps a formula field's returnType to its describe type.
+var formulaTypes = map[string]FieldType{"currency": TypeCurrency, "number": TypeDouble, "percent": TypePercent,
+	"text": TypeString, "checkbox": TypeBoolean, "date": TypeDate, "datetime": TypeDateTime}
 
 // builder turns schema files into objects.
 type builder struct {
@@ -317,6 +325,14 @@ func (b *builder) addField(o *Object, fs FieldSpec, path string) error {
 			return err
 		}
 	}
+	if fs.Type == typeFormula {
+		fs.Type = formulaTypes[fs.ReturnType]
+		if fs.Type == TypeString && fs.Length == nil {
+			fs.Length = ptr(formulaTextLength)
+		}
+		// A text formula that builds a link is shown as HTML.
+		fs.HTMLFormatted = fs.HTMLFormatted || strings.Contains(strings.ToUpper(fs.Formula), "HYPERLINK(")
+	}
 	if fs.Name == "" {
 		return b.errorf(fs.pos, path+".name", "missing field name")
 	}
@@ -405,7 +421,7 @@ func (b *builder) addField(o *Object, fs FieldSpec, path string) error {
 		f.Nillable = false
 	}
 	f.DefaultedOnCreate = f.DefaultedOnCreate || fs.Defaulted
-	if fs.Type == TypeBoolean {
+	if fs.Type == TypeBoolean && !f.Calculated {
 		// Checkboxes are never null: they default to false.
 		f.Nillable = false
 		f.DefaultedOnCreate = true
@@ -483,6 +499,12 @@ func (b *builder) addField(o *Object, fs FieldSpec, path string) error {
 	f.Aggregatable = ti.agg && !long
 	f.QueryByDistance = fs.Type.IsCompound()
 	f.Permissionable = (f.Nillable && f.Createable && !f.NameField) || fs.Type.IsCompound()
+	if f.Calculated {
+		// Formula fields: never grouped, always under field-level security;
+		// a checkbox formula is never null.
+		f.Groupable, f.Permissionable = false, true
+		f.Nillable = fs.Type != TypeBoolean
+	}
 	override(&f.Filterable, fs.Filterable)
 	override(&f.Sortable, fs.Sortable)
 	override(&f.Groupable, fs.Groupable)
@@ -527,8 +549,14 @@ func (b *builder) checkCustomField(o *Object, fs FieldSpec, path string) error {
 		return b.errorf(fs.pos, path+".type", "field %s needs a type", fs.Name)
 	case !slices.Contains(customTypes, fs.Type):
 		return b.errorf(fs.pos, path+".type", "type %q cannot be used for custom fields; use one of %s", fs.Type, typeList(customTypes))
-	case fs.Formula != "":
-		return b.errorf(fs.pos, path+".formula", "formula fields are not supported in schema files: the emulator computes only its built-in derived fields")
+	case fs.Type == typeFormula && strings.TrimSpace(fs.Formula) == "":
+		return b.errorf(fs.pos, path+".formula", "formula field %s needs formula: \"...\"", fs.Name)
+	case fs.Type == typeFormula && formulaTypes[fs.ReturnType] == "":
+		return b.errorf(fs.pos, path+".returnType", "formula field %s needs returnType: one of checkbox, currency, date, datetime, number, percent, text", fs.Name)
+	case fs.Type != typeFormula && (fs.Formula != "" || fs.ReturnType != ""):
+		return b.errorf(fs.pos, path+".formula", "formula and returnType are for formula fields: give \"type: formula\"")
+	case fs.Type == typeFormula && (fs.Required || fs.Unique || fs.ExternalID || fs.Default != nil || fs.Access != ""):
+		return b.errorf(fs.pos, path, "formula field %s is computed: it takes no required, unique, externalId, default or access", fs.Name)
 	case fs.ExternalID && !slices.Contains([]FieldType{TypeString, TypeEmail, TypeDouble, TypeInt, TypeLong}, fs.Type):
 		return b.errorf(fs.pos, path+".externalId", "external ID fields must be string, email or number fields, not %s", fs.Type)
 	case fs.Unique && !slices.Contains([]FieldType{TypeString, TypeEmail, TypeDouble, TypeInt, TypeLong}, fs.Type):
@@ -666,7 +694,7 @@ func (b *builder) resolve() error {
 		})
 		bindComputes(o)
 	}
-	return nil
+	return b.bindFormulas()
 }
 
 func (b *builder) resolveField(o *Object, f *Field, src fieldSource) error {

@@ -61,8 +61,30 @@
 // htmlFormatted. Types for custom fields: string, textarea, picklist,
 // multipicklist, boolean, int, long, double, currency, percent, date,
 // datetime, time, email, phone, url, reference, location (stored in
-// Name__Latitude__s and Name__Longitude__s) and encryptedstring. Formula
-// fields are not supported in schema files.
+// Name__Latitude__s and Name__Longitude__s), encryptedstring and formula.
+//
+// # Formula fields
+//
+// A formula field is computed when it is read, never stored:
+//
+//	fields:
+//	- {name: Score__c, type: formula, returnType: number, precision: 18, scale: 0,
+//	   formula: "AnnualRevenue / 1000 + IF(ISPICKVAL(Rating, 'Hot'), 10, 0)"}
+//
+// returnType is currency, number, percent, text, checkbox, date or datetime;
+// the describe shows that type (number as double, text as string with
+// length 1300, checkbox as boolean) with calculated true, the formula as
+// calculatedFormula, not createable or updateable (writing one is
+// INVALID_FIELD_FOR_INSERT_UPDATE), nillable (except checkboxes), filterable
+// and sortable, never groupable. Numbers are rounded to scale. Formulas may
+// read any field of the object, parent fields through relationship names
+// (Account.Name, Account__r.Owner.Alias) and other formula fields; they are
+// parsed and type-checked when the file is applied, and a mistake is an
+// error with the file's line and the position in the formula. The language
+// subset, its null handling (blank fields are treated as blanks) and its
+// error messages are in package formula
+// (docs/adr/0220-formula-language-subset.md). Parent paths and TODAY()/NOW()
+// need records that implement [Linked] (docs/adr/0221-formula-record-hook.md).
 //
 // Every custom object gets Id, OwnerId (not on the detail side of a
 // master-detail), IsDeleted, Name, CreatedDate, CreatedById,
@@ -98,7 +120,7 @@
 // them: 1500.0, 3.5E7). [Object.Value] returns a field of a record, computing
 // derived fields: compound addresses and locations, person names
 // ("FirstName LastName"), Opportunity.ExpectedRevenue (Amount × Probability
-// / 100), Task.IsClosed and Task.IsHighPriority. [Compare] is the one order
+// / 100), Task.IsClosed, Task.IsHighPriority and formula fields. [Compare] is the one order
 // of canonical values, which the record store and the query engine share
 // (docs/adr/0211-one-value-order.md).
 package schema

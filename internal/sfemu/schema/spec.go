@@ -85,6 +85,7 @@ type FieldSpec struct {
 	NameField         bool            `yaml:"nameField"`
 	AutoNumber        *AutoNumberSpec `yaml:"autoNumber"`
 	Formula           string          `yaml:"formula"`
+	ReturnType        string          `yaml:"returnType"` // formula fields: currency, number, percent, text, checkbox, date, datetime
 	ReferenceTo       []string        `yaml:"referenceTo"`
 	ActivityTargets   bool            `yaml:"activityTargets"`
 	RelationshipName  string          `yaml:"relationshipName"`
