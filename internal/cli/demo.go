@@ -30,9 +30,10 @@ const (
 )
 
 type demoCmd struct {
-	Data   string        `help:"Keep the demo's data (sfbridge's and the emulator's) in DIR; default a temporary directory removed on exit." placeholder:"DIR"`
-	Listen string        `help:"Address of the emulator; port 0 picks a free port." default:"127.0.0.1:0" placeholder:"HOST:PORT"`
-	Poll   time.Duration `help:"How often the demo org's workflows poll the emulator." default:"10s"`
+	Data    string        `help:"Keep the demo's data (sfbridge's and the emulator's) in DIR; default a temporary directory removed on exit." placeholder:"DIR"`
+	Listen  string        `help:"Address of the emulator; port 0 picks a free port." default:"127.0.0.1:0" placeholder:"HOST:PORT"`
+	Console string        `help:"Address of the console and the API; port 0 picks a free port." default:"127.0.0.1:0" placeholder:"HOST:PORT"`
+	Poll    time.Duration `help:"How often the demo org's workflows poll the emulator." default:"10s"`
 }
 
 func (c *demoCmd) Run(e *env) error {
@@ -46,6 +47,9 @@ func (c *demoCmd) Run(e *env) error {
 func (c *demoCmd) run(e *env) error {
 	if err := config.CheckListen(c.Listen, false); err != nil {
 		return invalid(fmt.Errorf("--listen: %w", err))
+	}
+	if err := config.CheckListen(c.Console, false); err != nil {
+		return invalid(fmt.Errorf("--console: %w", err))
 	}
 	if c.Poll < time.Second {
 		return invalid(fmt.Errorf("--poll %s: poll at most every second", c.Poll))
@@ -101,6 +105,11 @@ func (c *demoCmd) run(e *env) error {
 		return err
 	}
 	defer a.close()
+	// The console's admin first: the demo org's connection is then theirs.
+	password, err := a.demoAdmin(e.ctx)
+	if err != nil {
+		return err
+	}
 	o, err := a.demoOrg(e, base, c.Poll)
 	if err != nil {
 		return err
@@ -134,7 +143,18 @@ func (c *demoCmd) run(e *env) error {
 		return err
 	}
 	defer rt.stop()
-	if err := a.demoSummary(e, base, temporary, c.Poll, installed); err != nil {
+	h, err := a.handler()
+	if err != nil {
+		return err
+	}
+	cln, err := net.Listen("tcp", c.Console)
+	if err != nil {
+		return environment(fmt.Errorf("listening on %s: %w (free the port, or pick another with --console)", c.Console, err))
+	}
+	console := serveHTTP(cln, h, log)
+	defer console.stop()
+	links := demoLinks{emulator: base, console: "http://" + cln.Addr().String() + "/", password: password}
+	if err := a.demoSummary(e, links, temporary, c.Poll, installed); err != nil {
 		return err
 	}
 	select {
@@ -143,6 +163,8 @@ func (c *demoCmd) run(e *env) error {
 		return nil
 	case err := <-srv.done:
 		return environment(fmt.Errorf("serving the emulator: %w", err))
+	case err := <-console.done:
+		return environment(fmt.Errorf("serving the console: %w", err))
 	}
 }
 
@@ -197,11 +219,25 @@ func (a *app) installExamples(e *env) ([]store.Workflow, error) {
 	return out, nil
 }
 
+// demoLinks are where the demo serves, and the console admin's password
+// ("" when an earlier run created the admin).
+type demoLinks struct {
+	emulator, console, password string
+}
+
 // demoSummary prints what the demo did and where to look.
-func (a *app) demoSummary(e *env, base string, temporary bool, poll time.Duration, wfs []store.Workflow) error {
+func (a *app) demoSummary(e *env, links demoLinks, temporary bool, poll time.Duration, wfs []store.Workflow) error {
 	w := e.stdout
+	base := links.emulator
 	dataFlag := "--data " + a.cfg.DataDir
 	fmt.Fprintf(w, "\nsfbridge demo is running; Ctrl-C stops it.\n\n")
+	fmt.Fprintf(w, "Console              %s\n", links.console)
+	if links.password != "" {
+		fmt.Fprintf(w, "  sign in as         %s, password %s (random, shown only now)\n", demoAdminLogin, links.password)
+	} else {
+		fmt.Fprintf(w, "  sign in as         %s, with the password printed when %s was created\n", demoAdminLogin, a.cfg.DataDir)
+	}
+	fmt.Fprintf(w, "  API                %sapi/v1\n", links.console)
 	fmt.Fprintf(w, "Salesforce emulator  %s\n", base)
 	fmt.Fprintf(w, "  log in as          %s or %s, password %s\n", org.AdminUsername, org.StandardUsername, org.DevPassword)
 	fmt.Fprintf(w, "  connected app      %s / %s\n", auth.DevConsumerKey, auth.DevConsumerSecret)

@@ -23,7 +23,7 @@ func TestDemoOutlivesItsSession(t *testing.T) {
 		t.Fatalf("ready line %q", line)
 	}
 	base := m[1]
-	dir, rows := demoRows(t, p)
+	dir, rows, _ := demoRows(t, p)
 	before, ok := rows["hot_leads"]
 	if !ok {
 		t.Fatalf("the demo lists no hot_leads sheet: %v", rows)

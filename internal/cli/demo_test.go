@@ -16,8 +16,8 @@ var (
 )
 
 // demoRows reads the demo's summary up to its last line and returns the
-// data directory and the rows of each sheet it lists.
-func demoRows(t *testing.T, p *proc) (string, map[string]int) {
+// data directory, the rows of each sheet it lists, and the lines read.
+func demoRows(t *testing.T, p *proc) (string, map[string]int, []string) {
 	t.Helper()
 	_, lines := p.waitLine(t, "Look around from another terminal:")
 	var dir string
@@ -33,7 +33,7 @@ func demoRows(t *testing.T, p *proc) (string, map[string]int) {
 	if dir == "" || len(rows) == 0 {
 		t.Fatalf("the summary names no data directory or no sheet:\n%s", strings.Join(lines, "\n"))
 	}
-	return dir, rows
+	return dir, rows, lines
 }
 
 func TestDemo(t *testing.T) {
@@ -41,7 +41,9 @@ func TestDemo(t *testing.T) {
 	if line, _ := p.waitLine(t, "emulator ready: "); !readyLine.MatchString(line) {
 		t.Errorf("ready line %q", line)
 	}
-	dir, rows := demoRows(t, p)
+	dir, rows, lines := demoRows(t, p)
+	base, login, password := demoConsole(t, lines)
+	checkDemoConsole(t, base, login, password)
 	total := 0
 	for _, n := range rows {
 		total += n
@@ -70,7 +72,8 @@ func TestDemoKeepsItsData(t *testing.T) {
 	work := t.TempDir()
 	data := filepath.Join(work, "demo")
 	p := start(t, work, nil, "demo", "--data", data)
-	dir, rows := demoRows(t, p)
+	dir, rows, lines := demoRows(t, p)
+	_, login, password := demoConsole(t, lines)
 	if dir != data {
 		t.Errorf("data directory %q, want %q", dir, data)
 	}
@@ -85,8 +88,15 @@ func TestDemoKeepsItsData(t *testing.T) {
 	}
 	// A second run picks up where the first stopped.
 	p = start(t, work, nil, "demo", "--data", data)
-	if _, again := demoRows(t, p); len(again) != len(rows) {
+	_, again, lines := demoRows(t, p)
+	if len(again) != len(rows) {
 		t.Errorf("the second run lists sheets %v, the first %v", again, rows)
 	}
+	// The admin of the first run, with the password printed then.
+	base, _, printed := demoConsole(t, lines)
+	if printed != "" {
+		t.Errorf("the second run printed a new password %q for the admin the first created", printed)
+	}
+	checkDemoConsole(t, base, login, password)
 	p.stop(t, syscall.SIGINT)
 }

@@ -13,9 +13,15 @@
 //     listens, then the development credentials and the admin API.
 //   - serve: the server: the orgs of the configuration registered, the sync
 //     scheduler running, the outbound Sender writing sheet changes to
-//     Salesforce as they are made, /healthz answering.
+//     Salesforce as they are made, and on the listen address (loopback
+//     unless allowed otherwise, with a warning) the web console (package
+//     web) at /, the JSON API (package api) at /api/v1, and /healthz,
+//     /readyz and /metrics. On a fresh data directory the console sends
+//     its first visitor to the first-run setup.
 //   - demo: the emulator in-process, a data directory, the demo org
-//     connected, the sample workflows of examples/ installed and synced.
+//     connected, the sample workflows of examples/ installed and synced,
+//     and the console on a second loopback port (--console), whose first
+//     system admin, admin@example.com, gets a random password printed once.
 //   - org add|connect|list|status: orgs and the connections to them
 //     (web-server flow with PKCE and a loopback callback, JWT bearer,
 //     client credentials, username-password). A connection keeps, sealed,
@@ -35,7 +41,7 @@
 // or without a server running on the same data. Long work draws progress
 // bars on stderr when it is a terminal, or with --progress.
 //
-// Decisions: docs/adr/0080-configuration.md, docs/adr/0081-cli-on-the-data-directory.md,
+// Decisions: docs/adr/0230-serving-the-console.md, docs/adr/0080-configuration.md, docs/adr/0081-cli-on-the-data-directory.md,
 // docs/adr/0082-emulator-command.md, docs/adr/0083-demo.md,
 // docs/adr/0170-connections-that-renew-themselves.md,
 // docs/adr/0171-demo-connection-survives-session-expiry.md,

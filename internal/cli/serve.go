@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 
@@ -44,6 +42,10 @@ func (c *serveCmd) Run(e *env) error {
 	if err := a.registerOrgs(e); err != nil {
 		return err
 	}
+	h, err := a.handler()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return environment(fmt.Errorf("listening on %s: %w (free the port, or pick another with --listen or listen:)", cfg.Listen, err))
@@ -54,8 +56,10 @@ func (c *serveCmd) Run(e *env) error {
 		return err
 	}
 	defer rt.stop()
-	srv := serveHTTP(ln, a.routes(), a.log)
+	a.warnIfRemote(ln.Addr())
+	srv := serveHTTP(ln, h, a.log)
 	fmt.Fprintf(e.stdout, "sfbridge serving on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
+	fmt.Fprintf(e.stdout, "console: http://%s/  API: http://%s/api/v1\n", ln.Addr(), ln.Addr())
 	select {
 	case <-e.ctx.Done():
 		srv.stop()
@@ -63,22 +67,6 @@ func (c *serveCmd) Run(e *env) error {
 	case err := <-srv.done:
 		return environment(fmt.Errorf("serving HTTP: %w", err))
 	}
-}
-
-// routes is the server's HTTP handler. The console and the API come later;
-// for now /healthz says whether the database answers.
-func (a *app) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		body := map[string]string{"status": "ok"}
-		if err := a.store.Read(r.Context(), func(*store.Tx) error { return nil }); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			body = map[string]string{"status": "unavailable", "error": "database: " + err.Error()}
-		}
-		_ = json.NewEncoder(w).Encode(body)
-	})
-	return mux
 }
 
 // registerOrgs registers, or updates, the orgs of the configuration, and

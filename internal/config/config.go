@@ -45,6 +45,14 @@ type Config struct {
 	// Default false. Key allow_remote; --allow-remote.
 	AllowRemote bool `yaml:"allow_remote"`
 
+	// TrustedOrigins are origins ("https://sfbridge.example.com") allowed
+	// to post the console's forms and cookie-authenticated API changes
+	// besides the server's own: the address people use when a proxy in
+	// front of the server changes the Host header. Each is
+	// scheme://host[:port], without a path. Default none. Key
+	// trusted_origins.
+	TrustedOrigins []string `yaml:"trusted_origins"`
+
 	// LogLevel is the least severe level logged: debug, info, warn or
 	// error. Default DefaultLogLevel (info). Key log_level;
 	// $SFBRIDGE_LOG_LEVEL; --log-level.
@@ -195,6 +203,11 @@ func (c *Config) Validate() error {
 	if err := CheckListen(c.Listen, c.AllowRemote); err != nil {
 		add("listen", "%v", err)
 	}
+	for i, o := range c.TrustedOrigins {
+		if err := checkOrigin(o); err != nil {
+			add(fmt.Sprintf("trusted_origins[%d]", i), "%v", err)
+		}
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		add("log_level", "%v", err)
 	}
@@ -311,6 +324,17 @@ func CheckListen(addr string, allowRemote bool) error {
 	}
 	if !allowRemote && !IsLoopback(host) {
 		return fmt.Errorf("%q is reachable from other machines: listen on 127.0.0.1, or allow it explicitly (allow_remote: true, --allow-remote)", addr)
+	}
+	return nil
+}
+
+// checkOrigin checks a web origin: http or https, a host, an optional
+// port, nothing more.
+func checkOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an origin: write scheme://host[:port], e.g. https://sfbridge.example.com", origin)
 	}
 	return nil
 }
