@@ -42,5 +42,8 @@
 // and the steps) and returns a Field, whose Inbound turns a queried record
 // into a cell value and whose Outbound turns a cell value into the fields to
 // write. Compound address and location fields are read and written through
-// their parts (docs/adr/0064-relationship-paths-and-compound-fields.md).
+// their parts (docs/adr/0064-relationship-paths-and-compound-fields.md). A
+// Source with a Lookup writes a parent's key as a reference to the parent
+// through the relationship, setting the lookup field
+// (docs/adr/0240-lookups-through-a-parents-key.md).
 package mapping

@@ -22,6 +22,15 @@ type Source struct {
 	// (the fields whose compoundFieldName is Field.Name). They are selected
 	// and written in its place, which also works with the Bulk API.
 	Parts []*salesforce.Field
+	// Lookup is, for a field of a parent record ("Account.Ext_Id__c")
+	// written to Salesforce, the reference field of the record's own
+	// object that the relationship goes through (AccountId): the cell is
+	// the parent's key, and the write sets the lookup to the parent it
+	// names. Nil otherwise. Field is then the parent's External ID (or
+	// idLookup) field, or its Id.
+	Lookup *salesforce.Field
+	// Parent is, with Lookup, the parent's object (Account).
+	Parent string
 }
 
 // prefix returns the relationship part of the path ("Account.Owner.").
@@ -30,6 +39,16 @@ func (s Source) prefix() string {
 		return s.Path[:i+1]
 	}
 	return ""
+}
+
+// written returns the field whose type a value written to Salesforce
+// takes: the lookup field itself when a lookup is set by the parent's Id,
+// else Field.
+func (s Source) written() *salesforce.Field {
+	if s.Lookup != nil && strings.EqualFold(s.Field.Name, "Id") {
+		return s.Lookup
+	}
+	return s.Field
 }
 
 // Spec describes one mapped field of a workflow, with the describes
@@ -82,9 +101,9 @@ func Compile(spec Spec) (*Field, error) {
 		env.FieldLength = src.Field.Length
 	}
 	if spec.Constant != nil {
-		v, err := FromSalesforce(src.Field, spec.Constant)
+		v, err := FromSalesforce(src.written(), spec.Constant)
 		if err == nil {
-			f.constant, err = ToSalesforce(src.Field, v)
+			f.constant, err = ToSalesforce(src.written(), v)
 		}
 		if err != nil {
 			return nil, err
@@ -153,7 +172,7 @@ func (f *Field) compileOutbound(env Env) error {
 		return f.conversionError(Outbound, v, colKind)
 	}
 	f.outbound = chain
-	if v := ToField(chain.Out(f.outIn), f.spec.Sources[0].Field.Type); !v.OK {
+	if v := ToField(chain.Out(f.outIn), f.spec.Sources[0].written().Type); !v.OK {
 		return f.conversionError(Outbound, v, chain.Out(f.outIn))
 	}
 	return nil
@@ -193,8 +212,10 @@ func (s Spec) check() error {
 		switch {
 		case len(s.Sources) > 1:
 			return errors.New("a value joined from several fields cannot be written back: the field must be inbound")
-		case strings.Contains(s.Sources[0].Path, "."):
+		case strings.Contains(s.Sources[0].Path, ".") && s.Sources[0].Lookup == nil:
 			return fmt.Errorf("%s is a field of a related record, which is read-only: the field must be inbound", s.Sources[0].Path)
+		case s.Sources[0].Lookup != nil && (s.Sources[0].Parent == "" || strings.Count(s.Sources[0].Path, ".") != 1):
+			return fmt.Errorf("%s: a lookup is set through one relationship of the record, to a parent object", s.Sources[0].Path)
 		}
 	}
 	return nil
@@ -282,9 +303,13 @@ func (f *Field) Paths() []string {
 }
 
 // Writes returns the Salesforce fields an outbound write sets: the field,
-// or the text parts of a compound address.
+// the text parts of a compound address, or the lookup field a parent's key
+// sets.
 func (f *Field) Writes() []*salesforce.Field {
 	src := f.spec.Sources[0]
+	if src.Lookup != nil {
+		return []*salesforce.Field{src.Lookup}
+	}
 	if len(src.Parts) == 0 {
 		return []*salesforce.Field{src.Field}
 	}
@@ -412,7 +437,7 @@ func (f *Field) OutboundRow(row map[string]Value) (map[string]any, error) {
 func (f *Field) outboundIn(ctx rowContext, cell Value) (map[string]any, error) {
 	src := f.spec.Sources[0]
 	if f.spec.Constant != nil {
-		return map[string]any{src.Field.Name: f.constant}, nil
+		return src.write(f.constant), nil
 	}
 	v, err := convert(cell, f.spec.ColumnType.Kind(), f.spec.Env.location())
 	if err == nil {
@@ -425,11 +450,11 @@ func (f *Field) outboundIn(ctx rowContext, cell Value) (map[string]any, error) {
 		return nil, locate(err, src.Path, f.spec.Column)
 	}
 	if len(src.Parts) == 0 {
-		out, err := ToSalesforce(src.Field, v)
+		out, err := ToSalesforce(src.written(), v)
 		if err != nil {
 			return nil, locate(err, src.Path, f.spec.Column)
 		}
-		return map[string]any{src.Field.Name: out}, nil
+		return src.write(out), nil
 	}
 	a := v.Address()
 	out := make(map[string]any)
@@ -449,6 +474,30 @@ func (f *Field) outboundIn(ctx rowContext, cell Value) (map[string]any, error) {
 		out[p.Name] = pv
 	}
 	return out, nil
+}
+
+// write returns the Salesforce fields that write v, a field's value as
+// Salesforce takes it, to a (non-compound) source: the field itself, or a
+// lookup set from its parent's key. The parent's Id goes into the lookup
+// field, an External ID into the relationship as a reference to the parent
+// ({"Account": {"attributes": {"type": "Account"}, "Ext_Id__c": "ACME-1"}}),
+// which Salesforce resolves. An empty key clears the lookup: a reference
+// cannot say "no parent".
+func (s Source) write(v any) map[string]any {
+	switch {
+	case s.Lookup == nil:
+		return map[string]any{s.Field.Name: v}
+	case v == nil || strings.EqualFold(s.Field.Name, "Id"):
+		return map[string]any{s.Lookup.Name: v}
+	}
+	rel := s.Lookup.Name
+	if s.Lookup.RelationshipName != nil {
+		rel = *s.Lookup.RelationshipName
+	}
+	return map[string]any{rel: map[string]any{
+		"attributes": map[string]any{"type": s.Parent},
+		s.Field.Name: v,
+	}}
 }
 
 // Options returns, for a picklist or multi-picklist column fed by a

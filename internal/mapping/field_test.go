@@ -79,6 +79,15 @@ func TestCompileErrors(t *testing.T) {
 			[]string{"Account.Name is a field of a related record, which is read-only"},
 		},
 		{
+			"lookup through a record further away than a parent",
+			Spec{Column: "owner", ColumnType: ColumnText, Direction: Outbound, Sources: []Source{func() Source {
+				s := accountLookup("Ext_Id__c")
+				s.Path = "Account.Owner.Ext_Id__c"
+				return s
+			}()}},
+			[]string{"a lookup is set through one relationship of the record"},
+		},
+		{
 			"several fields written",
 			Spec{Column: "full", ColumnType: ColumnText, Direction: Outbound, Sources: []Source{src("FirstName", field("FirstName", "string")), src("LastName", field("LastName", "string"))}},
 			[]string{"cannot be written back"},
@@ -200,6 +209,20 @@ func TestFieldInboundErrors(t *testing.T) {
 	}
 }
 
+// accountLookup returns Contact's AccountId, and a source writing it
+// through the Account field key (Ext_Id__c, or Id).
+func accountLookup(key string) Source {
+	ref := field("AccountId", "reference", func(f *salesforce.Field) {
+		rel := "Account"
+		f.RelationshipName, f.ReferenceTo = &rel, []string{"Account"}
+	})
+	typ := "string"
+	if key == "Id" {
+		typ = "id"
+	}
+	return Source{Path: "Account." + key, Field: field(key, typ), Lookup: ref, Parent: "Account"}
+}
+
 func TestFieldOutbound(t *testing.T) {
 	t.Parallel()
 	rating := field("Rating", "picklist", restricted, values("Hot", "Warm", "Cold"))
@@ -255,6 +278,27 @@ func TestFieldOutbound(t *testing.T) {
 			map[string]any{"BillingStreet": "2 Elm St", "BillingCity": "Shelbyville", "BillingState": nil, "BillingPostalCode": nil, "BillingCountry": nil}, "",
 		},
 		{
+			"lookup through the parent's External ID",
+			Spec{Column: "account_key", ColumnType: ColumnText, Direction: Both, Sources: []Source{accountLookup("Ext_Id__c")}, Steps: steps(t, "trim", nil)},
+			Text(" ACME-1 "),
+			map[string]any{"Account": map[string]any{"attributes": map[string]any{"type": "Account"}, "Ext_Id__c": "ACME-1"}}, "",
+		},
+		{
+			"an empty key clears the lookup",
+			Spec{Column: "account_key", ColumnType: ColumnText, Direction: Outbound, Sources: []Source{accountLookup("Ext_Id__c")}},
+			Null(), map[string]any{"AccountId": nil}, "",
+		},
+		{
+			"lookup through the parent's Id",
+			Spec{Column: "account_id", ColumnType: ColumnReference, Direction: Both, Sources: []Source{accountLookup("Id")}},
+			Text("001000000000001AAA"), map[string]any{"AccountId": "001000000000001AAA"}, "",
+		},
+		{
+			"fixed parent",
+			Spec{Direction: Outbound, Sources: []Source{accountLookup("Ext_Id__c")}, Constant: "ACME-2"},
+			Null(), map[string]any{"Account": map[string]any{"attributes": map[string]any{"type": "Account"}, "Ext_Id__c": "ACME-2"}}, "",
+		},
+		{
 			"value the picklist lacks",
 			Spec{Column: "rating", ColumnType: ColumnPicklist, Direction: Both, Sources: []Source{src("Rating", rating)}},
 			Text("Tepid"), nil, `field Rating (column rating): value "Tepid": not a value of this restricted picklist`,
@@ -303,6 +347,14 @@ func TestFieldWritesAndOptions(t *testing.T) {
 	}
 	if want := []string{"BillingStreet", "BillingCity", "BillingState", "BillingPostalCode", "BillingCountry"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("Writes() = %v, want %v", names, want)
+	}
+
+	f, err = Compile(Spec{Column: "account_key", ColumnType: ColumnText, Direction: Outbound, Sources: []Source{accountLookup("Ext_Id__c")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := f.Writes(); len(w) != 1 || w[0].Name != "AccountId" {
+		t.Errorf("Writes() of a lookup = %v, want AccountId", w)
 	}
 
 	rating := field("Rating", "picklist", values("Hot", "Warm", "Cold", "-Old"))

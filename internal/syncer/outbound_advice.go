@@ -35,7 +35,14 @@ func failure(err error, object string, row int64, columns map[string]string) sto
 func advice(f store.Failure, object string, row int64, columns map[string]string) string {
 	fields := describeFields(f.Fields, columns)
 	requeue := "then requeue it (sfbridge deadletter requeue)"
+	if key, field, parent, ok := missingParent(f.Message); ok && f.Code == "INVALID_FIELD" {
+		return fmt.Sprintf("Row %d sets a lookup through a key, and no %s record has %s = %s; correct the key in the sheet or create that %s first, %s.",
+			row, parent, field, key, parent, requeue)
+	}
 	switch f.Code {
+	case "DUPLICATE_EXTERNAL_ID":
+		return fmt.Sprintf("Row %d sets a lookup through a key that several records share (%s); make the key unique in Salesforce, %s.",
+			row, strings.TrimSpace(f.Message), requeue)
 	case "REQUIRED_FIELD_MISSING":
 		if fields == "" {
 			fields = "a field"
@@ -64,6 +71,22 @@ func advice(f store.Failure, object string, row int64, columns map[string]string
 		return fmt.Sprintf("Salesforce kept failing for row %d (%s); check the org's status, %s.", row, f.Message, requeue)
 	}
 	return fmt.Sprintf("Salesforce refused row %d of %s: %s; fix the row or the workflow, %s.", row, object, strings.TrimSpace(f.Message), requeue)
+}
+
+// missingParent reads Salesforce's refusal of a lookup set through a
+// parent's External ID that matches no record: "Foreign key external ID:
+// ACME-9 not found for field Ext_Id__c in entity Account".
+func missingParent(msg string) (key, field, parent string, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(msg), "Foreign key external ID: ")
+	if !found {
+		return "", "", "", false
+	}
+	key, rest, found = strings.Cut(rest, " not found for field ")
+	if !found {
+		return "", "", "", false
+	}
+	field, parent, found = strings.Cut(rest, " in entity ")
+	return key, field, parent, found
 }
 
 // of is " of X" when X is not empty.

@@ -31,7 +31,8 @@ type Env struct {
 // suggestion), relationship paths, field and column types that do not
 // convert, unreadable or unwritable fields, operators and values that do
 // not fit a field, picklist values that do not exist, required fields left
-// unmapped, an upsert key that is not an External ID. Other errors come
+// unmapped, an upsert key that is not an External ID, a lookup set through
+// a parent's field that does not identify the parent. Other errors come
 // from Describe (the org cannot be reached ...).
 func Compile(ctx context.Context, def *Definition, env Env) (*Plan, error) {
 	if env.Describe == nil {
@@ -282,12 +283,9 @@ func (c *compiler) compileField(f *Field, path string) (*FieldPlan, error) {
 			c.add(child(path, "salesforce"), CodeDirection, fix, "a column joined from several fields cannot be written back to Salesforce")
 			return nil, nil
 		case strings.Contains(spec.Sources[0].Path, "."):
-			if f.Direction == 0 {
-				fix += ", or map the lookup field to write the relationship"
+			if ok, err := c.compileLookup(&spec.Sources[0], child(path, "salesforce"), f.Direction == 0); !ok || err != nil {
+				return nil, err
 			}
-			c.add(child(path, "salesforce"), CodeDirection, fix,
-				"%s is a field of a related record: the workflow can read it but not write it", spec.Sources[0].Path)
-			return nil, nil
 		}
 	}
 	if f.Value == nil {
@@ -328,6 +326,60 @@ func (c *compiler) compileField(f *Field, path string) (*FieldPlan, error) {
 		c.checkWrites(m, fp, path)
 	}
 	return fp, nil
+}
+
+// compileLookup makes a field of a parent record flowing outbound
+// ("Account.Ext_Id__c") set the lookup to that parent: the relationship
+// must be one hop to a single object, and the field the parent's Id or one
+// that identifies it (an External ID or idLookup field), which Salesforce
+// resolves when the record is written (docs/adr/0240-lookups-through-a-parents-key.md).
+// It reports false when there is a problem.
+func (c *compiler) compileLookup(src *mapping.Source, at string, defaultDirection bool) (bool, error) {
+	inbound := "make the field inbound (direction: inbound)"
+	if defaultDirection {
+		inbound = "add direction: inbound to this field"
+	}
+	rel, _, _ := strings.Cut(src.Path, ".")
+	ref := relationship(c.root, rel)
+	switch {
+	case strings.Count(src.Path, ".") > 1:
+		c.add(at, CodeDirection, fmt.Sprintf("set the lookup through a field of %s itself (%s.<External ID field>), or %s", rel, rel, inbound),
+			"%s is a field of a record further away than a parent: the workflow can read it but not write it", src.Path)
+		return false, nil
+	case len(ref.ReferenceTo) != 1 || ref.PolymorphicForeign:
+		c.add(at, CodeDirection, fmt.Sprintf("map the lookup field %s to a column of Salesforce IDs, or %s", ref.Name, inbound),
+			"%s is a field of a related record of several possible types (%s): the workflow can read it, but cannot set %s through it without knowing which object to look the key up in",
+			src.Path, strings.Join(ref.ReferenceTo, ", "), ref.Name)
+		return false, nil
+	}
+	parent, err := c.describe.get(c.ctx, ref.ReferenceTo[0])
+	if err != nil || parent == nil {
+		return false, err // a missing parent was reported by resolve
+	}
+	if key := src.Field; key.Name != "Id" && !key.ExternalID && !key.IDLookup {
+		c.add(at, CodeNotExternalID, lookupKeyHint(parent, *ref.RelationshipName, ref.Name)+", or "+inbound,
+			"%s.%s does not identify %s %s record (it is not an External ID field): the workflow can read it but cannot set %s through it",
+			parent.Name, key.Name, article(strings.ToLower(parent.Name)), parent.Name, ref.Name)
+		return false, nil
+	}
+	src.Lookup, src.Parent = ref, parent.Name
+	return true, nil
+}
+
+// lookupKeyHint says which fields of parent a lookup (relationship rel,
+// field lookup) can be set through.
+func lookupKeyHint(parent *salesforce.SObjectDescribe, rel, lookup string) string {
+	var keys []string
+	for _, f := range parent.Fields {
+		if f.Name != "Id" && (f.ExternalID || f.IDLookup) {
+			keys = append(keys, rel+"."+f.Name)
+		}
+	}
+	ids := fmt.Sprintf("%s.Id (or %s) for a column of Salesforce IDs", rel, lookup)
+	if len(keys) == 0 {
+		return fmt.Sprintf("%s has no External ID field: create one in Setup and map %s.<its name>, or map %s", parent.Name, rel, ids)
+	}
+	return fmt.Sprintf("map a field that identifies %s %s record (%s), or %s", article(strings.ToLower(parent.Name)), parent.Name, strings.Join(keys, ", "), ids)
 }
 
 // compileCountry resolves the field a phone step reads each record's

@@ -32,4 +32,8 @@
 // A phone step's country_field is resolved like any field path, selected by
 // the query, and, on a field written back, must be held by a column: the
 // row's country (docs/adr/0140-phone-numbers-of-each-records-country.md).
+//
+// A parent's key field written through its relationship (Account.Ext_Id__c,
+// flowing outbound) sets the lookup to that parent, which Salesforce finds
+// by the key (docs/adr/0240-lookups-through-a-parents-key.md).
 package workflow

@@ -40,7 +40,7 @@ const (
 	CodeNotFilterable         Code = "workflow.field_not_filterable"    // the field cannot be used in a query filter
 	CodeRequiredFieldUnmapped Code = "workflow.required_field_unmapped" // Salesforce requires the field on create and nothing writes it
 	CodeFieldNotWritable      Code = "workflow.field_not_writable"      // the field cannot be created or updated
-	CodeNotExternalID         Code = "workflow.not_external_id"         // the upsert key is not an External ID field
+	CodeNotExternalID         Code = "workflow.not_external_id"         // the upsert key, or the parent field a lookup is set through, is not an External ID field
 	CodeDuplicate             Code = "workflow.duplicate"               // a column or a written field appears twice
 	CodeMatchColumn           Code = "workflow.match_column"            // the update match column is missing or unusable
 	CodeCountryField          Code = "workflow.country_field"           // a phone step's country_field cannot give each row its country
