@@ -31,6 +31,10 @@ const (
 	RestrictedToggle Action = "restricted.toggle"       // turn the restricted-access list on or off
 	RestrictedEdit   Action = "restricted.edit_members" // add people to the list, remove them
 
+	ActivityLog     Action = "activity.log"      // log activities, see and retry one's own
+	SearchUse       Action = "search.use"        // search Salesforce, use list views
+	FeatureSettings Action = "settings.features" // choose who may log activities and search
+
 	SelfView    Action = "self.view"    // see one's own account and roles
 	TokenManage Action = "token.manage" // create, list and revoke personal API tokens
 )
@@ -63,6 +67,10 @@ var rules = map[Action]rule{
 	RestrictedToggle: {"turn the restricted-access list on or off", whoAdmins, adminOnly},
 	RestrictedEdit:   {"add people to the restricted-access list or remove them", whoAdmins, adminOnly},
 
+	ActivityLog:     {"log activities into Salesforce", whoGranted, granted(FeatureActivity)},
+	SearchUse:       {"search Salesforce and use list views", whoGranted, granted(FeatureSearch)},
+	FeatureSettings: {"choose who may log activities and search", whoAdmins, adminOnly},
+
 	SelfView:    {"see their own account", whoEveryone, everyone},
 	TokenManage: {"manage these API tokens", whoOwner, ownerOnly},
 }
@@ -75,6 +83,7 @@ const (
 	whoOwnerOrAdmin = "the owner, system admins and connector admins"
 	whoAuthors      = "anyone with a role; when the restricted-access list is on, only connector users on the list"
 	whoOwnerAuthor  = "the owner only, if they may create workflows (" + whoAuthors + ")"
+	whoGranted      = "everyone the admin setting of the feature grants it to (everyone, or chosen people)"
 )
 
 // Actions returns every action that has a rule, sorted.

@@ -16,6 +16,10 @@ type Actor struct {
 	// OnList is whether this person is on the restricted-access list. It
 	// matters only when ListOn is true.
 	OnList bool
+	// Features are the features the admin settings grant this person
+	// (activity logging, search). Only actions whose Action.Feature is not 0
+	// read it.
+	Features Feature
 }
 
 // Resource is what an action applies to. The zero value is "nothing in
@@ -39,6 +43,7 @@ const (
 	ReasonConnectorUserRequired Reason = "access.connector_user_required"
 	ReasonRestrictedList        Reason = "access.restricted_list"
 	ReasonUnknownAction         Reason = "access.unknown_action"
+	ReasonFeatureNotGranted     Reason = "access.feature_not_granted"
 )
 
 // reasonAbout says what each reason means, for documentation.
@@ -50,6 +55,7 @@ var reasonAbout = map[Reason]string{
 	ReasonConnectorUserRequired: "the restricted-access list is on: admins too need the connector user role to author workflows",
 	ReasonRestrictedList:        "the restricted-access list is on and the person is not on it",
 	ReasonUnknownAction:         "the action has no access rule (a bug)",
+	ReasonFeatureNotGranted:     "an admin setting opens the feature (activity logging, search) to chosen people only, and the person is not one of them",
 }
 
 // Reasons returns every reason, sorted, for registries that must know them

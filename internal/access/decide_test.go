@@ -18,10 +18,12 @@ const (
 	rowMakeUser        = "make someone a connector user"
 	rowMakeAdmin       = "make someone a connector admin"
 	rowRestricted      = "turn on the restricted list, add people"
+	rowFeatures        = "log activities, search (when the feature's setting grants it)"
+	rowFeatureSettings = "choose who may log activities and search"
 )
 
 var matrixRows = []string{rowOrg, rowCreateEdit, rowDisableOwn, rowSeeOthers, rowDisableOthers,
-	rowEnableRunOthers, rowMakeUser, rowMakeAdmin, rowRestricted}
+	rowEnableRunOthers, rowMakeUser, rowMakeAdmin, rowRestricted, rowFeatures, rowFeatureSettings}
 
 const (
 	me    int64 = 1
@@ -36,6 +38,12 @@ var (
 
 // as builds the actor "me" holding roles, with the list off.
 func as(roles ...Role) Actor { return Actor{ID: me, Roles: RolesOf(roles...)} }
+
+// granting returns a with features granted by the admin settings.
+func granting(a Actor, f Feature) Actor {
+	a.Features = f
+	return a
+}
 
 // listOn returns a with the restricted-access list on; onList puts a on it.
 func listOn(a Actor, onList bool) Actor {
@@ -147,6 +155,38 @@ var matrixCases = []matrixCase{
 	{rowRestricted, ConnectorUser, "connector user may not turn it on", as(ConnectorUser), RestrictedToggle, none, ReasonNotAdmin},
 	{rowRestricted, ConnectorUser, "connector user may not see it", listOn(as(ConnectorUser), true), RestrictedView, none, ReasonNotAdmin},
 	{rowRestricted, ConnectorUser, "connector user who is also connector admin", listOn(as(ConnectorUser, ConnectorAdmin), true), RestrictedEdit, none, ""},
+	// log activities, search: whoever the setting grants, whatever the role
+	{rowFeatures, SystemAdmin, "system admin granted activity logs", granting(as(SystemAdmin), FeatureActivity), ActivityLog, none, ""},
+	{rowFeatures, SystemAdmin, "system admin not granted search", granting(as(SystemAdmin), FeatureActivity), SearchUse, none, ReasonFeatureNotGranted},
+	{rowFeatures, ConnectorAdmin, "connector admin granted search", granting(as(ConnectorAdmin), FeatureSearch), SearchUse, none, ""},
+	{rowFeatures, ConnectorAdmin, "connector admin granted nothing", as(ConnectorAdmin), ActivityLog, none, ReasonFeatureNotGranted},
+	{rowFeatures, ConnectorUser, "connector user granted both", granting(listOn(as(ConnectorUser), false), FeatureActivity|FeatureSearch), SearchUse, none, ""},
+	{rowFeatures, ConnectorUser, "connector user granted search only", granting(as(ConnectorUser), FeatureSearch), ActivityLog, none, ReasonFeatureNotGranted},
+	// choose who may log activities and search: yes, yes, no
+	{rowFeatureSettings, SystemAdmin, "system admin changes the settings", as(SystemAdmin), FeatureSettings, none, ""},
+	{rowFeatureSettings, SystemAdmin, "a granted person without an admin role", granting(as(), FeatureActivity|FeatureSearch), FeatureSettings, none, ReasonNotAdmin},
+	{rowFeatureSettings, ConnectorAdmin, "connector admin changes the settings", as(ConnectorAdmin), FeatureSettings, none, ""},
+	{rowFeatureSettings, ConnectorAdmin, "without an admin role", listOn(as(ConnectorUser), true), FeatureSettings, none, ReasonNotAdmin},
+	{rowFeatureSettings, ConnectorUser, "connector user may not", granting(as(ConnectorUser), FeatureActivity), FeatureSettings, none, ReasonNotAdmin},
+	{rowFeatureSettings, ConnectorUser, "connector user who is also connector admin", as(ConnectorUser, ConnectorAdmin), FeatureSettings, none, ""},
+}
+
+func TestFeatureNames(t *testing.T) {
+	t.Parallel()
+	for _, f := range AllFeatures {
+		got, err := ParseFeature(f.String())
+		if err != nil || got != f {
+			t.Errorf("ParseFeature(%q) = %v, %v; want %v", f.String(), got, err, f)
+		}
+	}
+	if _, err := ParseFeature("workflows"); err == nil {
+		t.Error(`ParseFeature("workflows") succeeded`)
+	}
+	for act, want := range map[Action]Feature{ActivityLog: FeatureActivity, SearchUse: FeatureSearch, FeatureSettings: 0, WorkflowCreate: 0} {
+		if got := act.Feature(); got != want {
+			t.Errorf("%s.Feature() = %v, want %v", act, got, want)
+		}
+	}
 }
 
 func TestDecideMatrix(t *testing.T) {

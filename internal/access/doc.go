@@ -14,6 +14,8 @@
 //	make someone a connector user                yes           yes              no
 //	make someone a connector admin               yes           no               no
 //	turn on the restricted list, add people      yes           yes              no
+//	choose who may log activities and search     yes           yes              no
+//	log activities, search (when granted)        **            **               **
 //
 // (*) While the restricted-access list is on, only connector users who are on
 // the list create, edit, enable or run workflows — admins too need the
@@ -23,6 +25,12 @@
 // from it disables their workflows at once. Those two effects change stored
 // data, so the API asks its store to apply them in one transaction; this
 // package only decides.
+//
+// (**) Activity logging and search are opened by an admin setting to
+// everyone (the default) or to chosen people, whatever their roles: a
+// [Feature]. The caller fills [Actor.Features] with what the settings grant
+// before deciding an action whose [Action.Feature] is not 0; a refusal is
+// [ReasonFeatureNotGranted].
 //
 // [Decide] is a pure function over plain values — an [Actor] (id, [Roles],
 // whether the list is on and whether the actor is on it), an [Action] and a
@@ -35,5 +43,6 @@
 // and random secrets for sessions and personal API tokens ([NewSecret]),
 // stored only as their SHA-256 ([HashSecret]).
 //
-// Decision record: docs/adr/0120-access-model.md.
+// Decision records: docs/adr/0120-access-model.md,
+// docs/adr/0250-activity-and-search-through-the-api.md (features).
 package access

@@ -31,6 +31,17 @@
 // POST /api/v1/setup creates the first system admin only while no user
 // exists.
 //
+// # Salesforce, as the signed-in person
+//
+// Activity logging (/api/v1/activities, /recipients), search (/search) and
+// list views (/listviews) act with the caller's own Salesforce connection,
+// which [Options.Connections] supplies ([StoreConnections] in `sfbridge
+// serve`), so Salesforce's sharing and field permissions apply. A person
+// with no linked identity gets salesforce.not_connected. Who may use them is
+// an admin setting per feature (/api/v1/settings/activity, /settings/search:
+// everyone, or chosen people), kept by a [FeatureStore] and checked by
+// access.Decide (access.feature_not_granted).
+//
 // # Storage and metrics
 //
 // The API keeps nothing itself: it reads and writes through [Store], whose
@@ -42,5 +53,6 @@
 // own collectors register them on [Server.Metrics].
 //
 // Decision records: docs/adr/0120-access-model.md,
-// docs/adr/0121-api-foundation.md, docs/adr/0181-api-store-adapter.md.
+// docs/adr/0121-api-foundation.md, docs/adr/0181-api-store-adapter.md,
+// docs/adr/0250-activity-and-search-through-the-api.md.
 package api

@@ -38,6 +38,16 @@ const (
 	CodeNotReady           Code = "not_ready"
 	CodeBusy               Code = "busy"
 	CodeInternal           Code = "internal"
+
+	CodeUnavailable        Code = "feature.unavailable"
+	CodeNotConnected       Code = "salesforce.not_connected"
+	CodeNeedsReauth        Code = "salesforce.needs_reauth"
+	CodeSalesforceLimit    Code = "salesforce.limit_exceeded"
+	CodeSalesforceRefused  Code = "salesforce.refused"
+	CodeUnknownRecipients  Code = "activity.unknown_recipients"
+	CodeNotRetryable       Code = "activity.not_retryable"
+	CodeActivityRefused    Code = "activity.org_refuses"
+	CodeListViewNotEnabled Code = "listview.not_enabled"
 )
 
 // codes maps every code to its HTTP status and what it means. It is the one
@@ -57,6 +67,15 @@ var codes = func() map[Code]codeInfo {
 		CodeNotReady:           {http.StatusServiceUnavailable, "a dependency of the server is not ready"},
 		CodeBusy:               {http.StatusServiceUnavailable, "too many password checks at once; try again"},
 		CodeInternal:           {http.StatusInternalServerError, "an unexpected server error; the server log has the details"},
+		CodeUnavailable:        {http.StatusServiceUnavailable, "the feature (activity logging, search, feature settings) is not set up on this server"},
+		CodeNotConnected:       {http.StatusConflict, "you have no linked Salesforce identity; connect one, then retry"},
+		CodeNeedsReauth:        {http.StatusConflict, "your Salesforce connection ended and must be authorized again"},
+		CodeSalesforceLimit:    {http.StatusServiceUnavailable, "the org's daily Salesforce API limit is reached"},
+		CodeSalesforceRefused:  {http.StatusBadGateway, "Salesforce refused the request; the message keeps its errorCode"},
+		CodeUnknownRecipients:  {http.StatusUnprocessableEntity, "no recipient is a contact or lead you can see, so nothing was logged"},
+		CodeNotRetryable:       {http.StatusConflict, "only a failed activity can be retried"},
+		CodeActivityRefused:    {http.StatusUnprocessableEntity, "the org's setup does not allow this activity (Type value, related object, closed status)"},
+		CodeListViewNotEnabled: {http.StatusConflict, "the list view is not one you enabled"},
 	}
 	for _, r := range access.Reasons() {
 		m[Code(r)] = codeInfo{http.StatusForbidden, "refused: " + r.About()}

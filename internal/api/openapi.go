@@ -84,6 +84,10 @@ func (g *schemaGen) operation(rt route) map[string]any {
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": typ}})
 	}
+	for _, q := range rt.query {
+		params = append(params, map[string]any{"name": q.name, "in": "query", "required": q.required,
+			"description": q.about, "schema": map[string]any{"type": "string"}})
+	}
 	if params != nil {
 		op["parameters"] = params
 	}

@@ -32,6 +32,13 @@ type route struct {
 	handle   func(c *call) (any, error)
 	raw      http.Handler // instead of handle, for text endpoints (metrics)
 	rawType  string       // raw's content type, for the OpenAPI document
+	query    []queryParam // query parameters, for the OpenAPI document
+}
+
+// queryParam is one query parameter a route reads.
+type queryParam struct {
+	name, about string
+	required    bool
 }
 
 // guarded returns a route that only signed-in people may call, and only when
@@ -60,6 +67,16 @@ func (rt route) body(in, out any) route {
 		rt.out = reflect.TypeOf(out)
 	} else {
 		rt.status = http.StatusNoContent
+	}
+	return rt
+}
+
+// params declares the query parameters the handler reads, for the OpenAPI
+// document; a name ending in "!" is required ("q!").
+func (rt route) params(nameAbout ...string) route {
+	for i := 0; i+1 < len(nameAbout); i += 2 {
+		name, required := strings.CutSuffix(nameAbout[i], "!")
+		rt.query = append(rt.query, queryParam{name: name, about: nameAbout[i+1], required: required})
 	}
 	return rt
 }

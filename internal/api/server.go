@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sfbridge/sfbridge/internal/access"
+	"github.com/sfbridge/sfbridge/internal/activity"
+	"github.com/sfbridge/sfbridge/internal/search"
 )
 
 // Options configure a [Server].
@@ -43,6 +45,31 @@ type Options struct {
 	Stats StatsSource
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+
+	// Connections gives the signed-in person's own Salesforce client, for
+	// activity logging, search and list views. `sfbridge serve` must set it
+	// (StoreConnections over the store and syncer.StoreConnector). Nil:
+	// those routes answer feature.unavailable.
+	Connections Connections
+	// Features keeps who may log activities and who may search. Default:
+	// Store, when it is a FeatureStore (NewStore's is); else every feature
+	// is open to everyone and the settings routes answer
+	// feature.unavailable.
+	Features FeatureStore
+	// Activities keeps logged activities (store.Store.Activities). Nil:
+	// activity routes answer feature.unavailable.
+	Activities activity.Store
+	// ActivitySettings are the org's activity logging settings; zero
+	// fields take activity.NewService's defaults (visible recipients,
+	// activity.DefaultTypes, the "Completed" status).
+	ActivitySettings activity.Settings
+	// Choices keeps the list views each person enabled
+	// (store.Store.ListViewChoices). Nil: search and list view routes
+	// answer feature.unavailable.
+	Choices search.ChoiceStore
+	// Search configures search: the objects and fields searched, the cache
+	// TTL. Default (zero value): search.DefaultObjects, five minutes.
+	Search search.Config
 }
 
 // Check is one readiness check: a store ping, a Salesforce reachability
@@ -63,6 +90,8 @@ type Server struct {
 	requests *prometheus.CounterVec
 	// hashSlots holds one token per password hash being computed.
 	hashSlots chan struct{}
+	activity  *activity.Service // nil without Options.Activities
+	searcher  *search.Service   // nil without Options.Choices
 	// dummyHash is verified against when a login names no user, so that a
 	// wrong login and a wrong password take the same time.
 	dummyHash string
@@ -102,6 +131,9 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("creating the API server: %w", err)
 	}
 	if err := s.initMetrics(); err != nil {
+		return nil, fmt.Errorf("creating the API server: %w", err)
+	}
+	if err := s.initServices(); err != nil {
 		return nil, fmt.Errorf("creating the API server: %w", err)
 	}
 	s.routes = s.table()
@@ -188,6 +220,11 @@ func (s *Server) run(rt route, c *call) (any, error) {
 		var res access.Resource
 		if rt.resource != nil {
 			res = rt.resource(c)
+		}
+		if rt.action.Feature() != 0 {
+			if err := s.grant(c); err != nil {
+				return nil, err
+			}
 		}
 		if d := access.Decide(c.actor, rt.action, res); !d.Allowed {
 			return nil, refused(d)

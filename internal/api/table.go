@@ -10,7 +10,7 @@ import (
 // OpenAPI document lists them.
 func (s *Server) table() []route {
 	const v1 = "/api/v1"
-	return []route{
+	rts := []route{
 		public(http.MethodGet, v1+"/setup", "Say whether first-run setup is still to be done", s.setupStatus).
 			body(nil, SetupStatus{}),
 		public(http.MethodPost, v1+"/setup", "Create the first system admin and sign them in (only while no user exists)", s.setup).
@@ -46,7 +46,11 @@ func (s *Server) table() []route {
 			body(nil, nil),
 		guarded(http.MethodDelete, v1+"/access/restricted/members/{id}", access.RestrictedEdit, "Remove a person from the restricted-access list; their workflows are disabled at once", s.removeRestricted).
 			body(nil, RemovedMember{}),
-
+	}
+	rts = append(rts, s.activityRoutes(v1)...)
+	rts = append(rts, s.searchRoutes(v1)...)
+	rts = append(rts, s.featureRoutes(v1)...)
+	return append(rts,
 		public(http.MethodGet, v1+"/openapi.json", "This API's OpenAPI 3.1 description", s.openAPI).
 			body(nil, map[string]any{}),
 		public(http.MethodGet, "/healthz", "Liveness: the process serves HTTP", s.healthz).
@@ -54,5 +58,5 @@ func (s *Server) table() []route {
 		public(http.MethodGet, "/readyz", "Readiness: every dependency check passes", s.readyz).
 			body(nil, Health{}),
 		s.metricsRoute(),
-	}
+	)
 }

@@ -23,6 +23,9 @@ import (
 func (a *app) handler() (http.Handler, error) {
 	apiSrv, err := api.New(api.Options{
 		Store:          api.NewStore(a.store),
+		Connections:    api.StoreConnections(a.store, a.connector()),
+		Activities:     a.store.Activities(),
+		Choices:        a.store.ListViewChoices(),
 		Logger:         a.log,
 		TrustedOrigins: a.cfg.TrustedOrigins,
 		Checks: []api.Check{{Name: "database", Check: func(ctx context.Context) error {

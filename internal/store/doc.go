@@ -75,5 +75,7 @@
 // docs/adr/0100-change-capture.md, docs/adr/0101-outbox.md,
 // docs/adr/0102-links-journal-conflicts.md,
 // docs/adr/0170-connections-that-renew-themselves.md,
-// docs/adr/0180-access-store.md.
+// docs/adr/0180-access-store.md,
+// docs/adr/0250-activity-and-search-through-the-api.md (activities, list
+// view choices, feature settings).
 package store

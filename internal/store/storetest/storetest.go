@@ -46,6 +46,9 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Links", testLinks},
 		{"Journal", testJournal},
 		{"Conflicts", testConflicts},
+		{"Activities", testActivities},
+		{"ListViewChoices", testListViewChoices},
+		{"FeatureSettings", testFeatureSettings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

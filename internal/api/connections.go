@@ -1,0 +1,62 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sfbridge/sfbridge/internal/salesforce"
+	"github.com/sfbridge/sfbridge/internal/store"
+)
+
+// ErrNotConnected is what [Connections] returns for a person who has not
+// linked a Salesforce identity; the API answers salesforce.not_connected.
+var ErrNotConnected = errors.New("api: no Salesforce connection")
+
+// Connections gives the Salesforce client of a signed-in person, so that
+// activity logging, search and list views act with their own connection and
+// Salesforce's sharing and field permissions apply. `sfbridge serve` supplies
+// [StoreConnections] over the store and syncer.StoreConnector.
+type Connections interface {
+	// ClientFor returns the client of userID's own connection. A person
+	// with none fails with an error matching ErrNotConnected; a connection
+	// that must be authorized again, salesforce.ErrNeedsReauth.
+	ClientFor(ctx context.Context, userID int64) (*salesforce.Client, error)
+}
+
+// Connector builds the client of one user's connection to one org;
+// syncer.StoreConnector is one (it caches clients and stores renewed
+// tokens).
+type Connector interface {
+	Client(ctx context.Context, orgID, userID int64) (*salesforce.Client, error)
+}
+
+// StoreConnections returns the [Connections] that finds a person's
+// connection in st and has connector build its client. A person connected
+// to several orgs acts in the first by org name.
+func StoreConnections(st *store.Store, connector Connector) Connections {
+	return storeConnections{st: st, connector: connector}
+}
+
+type storeConnections struct {
+	st        *store.Store
+	connector Connector
+}
+
+func (s storeConnections) ClientFor(ctx context.Context, userID int64) (*salesforce.Client, error) {
+	orgs, err := s.st.Orgs().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing orgs: %w", err)
+	}
+	for _, o := range orgs {
+		_, err := s.st.Connections().ForUser(ctx, o.ID, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.connector.Client(ctx, o.ID, userID)
+	}
+	return nil, fmt.Errorf("user %d: %w", userID, ErrNotConnected)
+}
