@@ -14,6 +14,7 @@ import (
 
 	"github.com/sfbridge/sfbridge/examples"
 	"github.com/sfbridge/sfbridge/internal/config"
+	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
@@ -256,6 +257,48 @@ func (a *app) demoSummary(e *env, links demoLinks, temporary bool, poll time.Dur
 	fmt.Fprintf(w, "  sfbridge sheet export open_cases --format csv %s\n", dataFlag)
 	fmt.Fprintf(w, "  sfbridge workflow status %s\n", dataFlag)
 	fmt.Fprintf(w, "  sfbridge org status %s %s\n", demoOrg, dataFlag)
+	return a.twoWayGuide(e, w, base, dataFlag, poll)
+}
+
+// Where the two-way guide works: the sample's sheet and a text column it
+// writes both ways (Account.Description).
+const (
+	demoTwoWaySheet  = "accounts"
+	demoTwoWayColumn = "notes"
+)
+
+// twoWayGuide prints commands, ready to paste, that edit a row of the
+// two-way sample and see its account change in the emulator, then edit the
+// account and see the row change. It prints nothing when the sheet has no
+// synced row to edit yet.
+func (a *app) twoWayGuide(e *env, w io.Writer, base, dataFlag string, poll time.Duration) error {
+	sh, err := sheet.Open(e.ctx, a.store, demoTwoWaySheet)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return environment(err)
+	}
+	var row *sheet.Row
+	err = sh.Rows(e.ctx, a.store, sheet.Query{Limit: 20}, func(r *sheet.Row) error {
+		if row == nil && r.SFID != "" {
+			row = r
+		}
+		return nil
+	})
+	if err != nil || row == nil {
+		return environment(err)
+	}
+	rest := fmt.Sprintf("%s/services/data/v%s/sobjects/Account/%s", base, salesforce.DefaultAPIVersion, row.SFID)
+	fmt.Fprintf(w, "\nTry two-way sync (sheet %q <-> Account: an edit is sent within a second, Salesforce polled every %s):\n", sh.Name, poll)
+	fmt.Fprintf(w, "  # a session on the emulator, for curl (the admin API needs no token on loopback)\n")
+	fmt.Fprintf(w, "  TOKEN=$(curl -s -X POST %s%slogin -d '{\"username\":\"%s\"}' | sed -n 's/.*\"accessToken\": *\"\\([^\"]*\\)\".*/\\1/p')\n", base, sfemu.AdminPrefix, org.AdminUsername)
+	fmt.Fprintf(w, "  # edit row %d in the sheet, then see its account change in Salesforce\n", row.ID)
+	fmt.Fprintf(w, "  sfbridge sheet edit %s --row %d --set '%s=Edited in the sheet' %s\n", sh.Name, row.ID, demoTwoWayColumn, dataFlag)
+	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $TOKEN\" '%s?fields=Description'\n", rest)
+	fmt.Fprintf(w, "  # edit the account in Salesforce, then see row %d change after the next poll\n", row.ID)
+	fmt.Fprintf(w, "  curl -s -X PATCH -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"Description\":\"Edited in Salesforce\"}' '%s'\n", rest)
+	fmt.Fprintf(w, "  sfbridge sheet show %s %s\n", sh.Name, dataFlag)
 	return nil
 }
 

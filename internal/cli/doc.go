@@ -22,6 +22,9 @@
 //     connected, the sample workflows of examples/ installed and synced,
 //     and the console on a second loopback port (--console), whose first
 //     system admin, admin@example.com, gets a random password printed once.
+//     Its summary ends with "Try two-way sync": commands, ready to paste,
+//     that edit a row of the two-way sample and see the account change in
+//     the emulator, then edit the account and see the row change.
 //   - org add|connect|list|status: orgs and the connections to them
 //     (web-server flow with PKCE and a loopback callback, JWT bearer,
 //     client credentials, username-password). A connection keeps, sealed,
@@ -33,7 +36,9 @@
 //   - deadletter list|requeue|discard: changes Salesforce refused for good.
 //   - conflict list|resolve: fields changed on both sides of a two-way
 //     workflow, and the decisions on them.
-//   - sheet list|show|export.
+//   - sheet list|show|export|edit|add: edit and add write as a user
+//     (--set COLUMN=VALUE), so the change is sent to Salesforce; an
+//     invalid value writes nothing and exits 2 (ADR 0260).
 //
 // Every command but emulator and version works on a data directory
 // (--data, $SFBRIDGE_DATA, default ./.sfbridge) through the configuration
@@ -46,5 +51,5 @@
 // docs/adr/0170-connections-that-renew-themselves.md,
 // docs/adr/0171-demo-connection-survives-session-expiry.md,
 // docs/adr/0160-outbound-writer.md, docs/adr/0161-two-way-merge.md,
-// docs/adr/0162-verify.md.
+// docs/adr/0162-verify.md, docs/adr/0260-editing-rows-from-the-cli.md.
 package cli

@@ -98,7 +98,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		return rep, fmt.Errorf("verifying sheet %q: reading rows: %w", opts.Sheet.Name, err)
 	}
 	rep.Rows = len(rows)
-	object, fields := verifyFields(opts)
+	object, fields := verifyFields(opts, rows)
 	var ids []string
 	for _, r := range rows {
 		if r.SFID != "" {
@@ -134,8 +134,9 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 	return rep, nil
 }
 
-// verifyFields is the object and the fields to read.
-func verifyFields(opts VerifyOptions) (string, []string) {
+// verifyFields is the object and the fields to read: those the plans map,
+// and the parents' keys of the lookups the rows set through them.
+func verifyFields(opts VerifyOptions, rows []*sheet.Row) (string, []string) {
 	set := map[string]bool{"Id": true}
 	object := ""
 	if opts.Inbound != nil {
@@ -150,9 +151,40 @@ func verifyFields(opts VerifyOptions) (string, []string) {
 			for _, w := range f.Writes {
 				set[w] = true
 			}
+			if f.Column == "" || f.CreateOnly {
+				continue
+			}
+			for _, r := range rows {
+				sent, err := f.Values(cells(opts.Sheet, r))
+				if err != nil {
+					continue // compareRow reports it
+				}
+				for name, v := range sent {
+					if path, _, ok := parentKey(name, v); ok {
+						set[path] = true
+					}
+				}
+			}
 		}
 	}
 	return object, slices.Sorted(maps.Keys(set))
+}
+
+// parentKey recognises a lookup set through the parent's key (ADR 0240):
+// field is the relationship and v the reference to the parent,
+// {"attributes": {"type": "Account"}, "Ext_Id__c": "ACME-1"}. It returns
+// the path of that key on the record ("Account.Ext_Id__c") and the key.
+func parentKey(field string, v any) (path string, key any, ok bool) {
+	ref, isMap := v.(map[string]any)
+	if _, typed := ref["attributes"]; !isMap || !typed || len(ref) != 2 {
+		return "", nil, false
+	}
+	for name, key := range ref {
+		if name != "attributes" {
+			return field + "." + name, key, true
+		}
+	}
+	return "", nil, false
 }
 
 // readByID reads records by ID with a query per 200 IDs; records not
@@ -177,7 +209,9 @@ func readByID(ctx context.Context, c *salesforce.Client, object string, fields, 
 }
 
 // compareRow compares a synced row with its record: the cells the inbound
-// mapping gives, and for fields that flow outbound only, what the row sends.
+// mapping gives, and for fields that flow outbound only, what the row sends
+// — for a lookup set through the parent's key, that key with the one of
+// the parent the record points to.
 func compareRow(opts VerifyOptions, r *sheet.Row, rec *salesforce.Record) ([]Difference, error) {
 	var out []Difference
 	cs := cells(opts.Sheet, r)
@@ -206,9 +240,13 @@ func compareRow(opts VerifyOptions, r *sheet.Row, rec *salesforce.Record) ([]Dif
 				continue
 			}
 			for _, name := range slices.Sorted(maps.Keys(sent)) {
-				got, _ := rec.Get(name)
-				if canonical(sent[name]) != canonical(got) {
-					out = append(out, Difference{Kind: FieldMismatch, RowID: r.ID, SFID: r.SFID, Column: f.Column, Sheet: sent[name], Salesforce: got})
+				path, want := name, sent[name]
+				if p, key, ok := parentKey(name, want); ok {
+					path, want = p, key // the key of the parent the record points to
+				}
+				got, _ := rec.Get(path)
+				if canonical(want) != canonical(got) {
+					out = append(out, Difference{Kind: FieldMismatch, RowID: r.ID, SFID: r.SFID, Column: f.Column, Sheet: want, Salesforce: got})
 				}
 			}
 		}
