@@ -56,6 +56,7 @@ func (e *Emulator) adminMux() *http.ServeMux {
 	}{
 		{[]string{"GET"}, "/state", func(*http.Request) (any, error) { return e.State(), nil }},
 		{[]string{"POST"}, "/records/{object}", e.adminInsert},
+		{[]string{"POST"}, "/undelete", e.adminUndelete},
 		{[]string{"POST"}, "/schema", e.adminSchema},
 		{[]string{"POST"}, "/reset", e.adminReset},
 		{[]string{"POST"}, "/save", e.adminSave},

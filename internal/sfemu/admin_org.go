@@ -62,6 +62,36 @@ func (e *Emulator) adminInsert(r *http.Request) (any, error) {
 	return map[string]any{"ids": ids}, nil
 }
 
+// Undelete brings records back from the recycle bin, as the org's system
+// user (Salesforce's REST API has no undelete; SOAP, Apex and the UI do).
+// It stops at the first record that cannot be restored.
+func (e *Emulator) Undelete(ctx context.Context, ids []string) error {
+	o := e.world().org
+	for _, id := range ids {
+		if err := o.Undelete(ctx, o.System(), id); err != nil {
+			return fmt.Errorf("undeleting %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) adminUndelete(r *http.Request) (any, error) {
+	var body struct {
+		IDs []string `json:"ids"`
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	if err != nil {
+		return nil, badRequest("admin.invalid_body", "reading the body: %v", err)
+	}
+	if err := json.Unmarshal(data, &body); err != nil || len(body.IDs) == 0 {
+		return nil, badRequest("admin.invalid_body", `the body must name the records to restore: {"ids": ["001..."]}`)
+	}
+	if err := e.Undelete(r.Context(), body.IDs); err != nil {
+		return nil, badRequest("admin.undelete_failed", "%v", err)
+	}
+	return map[string]any{"undeleted": body.IDs}, nil
+}
+
 // AddSchema adds a schema file's custom objects and fields to the org
 // (see internal/sfemu/schema for the format).
 func (e *Emulator) AddSchema(name string, data []byte) error {

@@ -208,3 +208,29 @@ func passwordlessRefreshToken(t *testing.T, f *fixture) string {
 	}
 	return tok.RefreshToken
 }
+
+func TestAdminUndelete(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.create(t, "Account", `{"Name":"Deleted then restored"}`)
+	contact := f.create(t, "Contact", `{"LastName":"Child","AccountId":"`+id+`"}`)
+	if r := f.do(t, http.MethodDelete, "/services/data/v60.0/sobjects/Account/"+id, nil); r.status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := f.do(t, http.MethodGet, "/services/data/v60.0/sobjects/Contact/"+contact, nil); r.status != http.StatusNotFound {
+		t.Fatalf("the contact survived its account's delete: %d", r.status)
+	}
+	if r := f.admin(t, http.MethodPost, "undelete", `{"ids":["`+id+`"]}`); r.status != http.StatusOK {
+		t.Fatalf("undelete: %d %s", r.status, r.body)
+	}
+	for _, path := range []string{"Account/" + id, "Contact/" + contact} {
+		if r := f.do(t, http.MethodGet, "/services/data/v60.0/sobjects/"+path, nil); r.status != http.StatusOK {
+			t.Errorf("after undelete, GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+	for _, body := range []string{`{"ids":[]}`, `{"ids":["001000000000000AAA"]}`, `not json`} {
+		if r := f.admin(t, http.MethodPost, "undelete", body); r.status != http.StatusBadRequest {
+			t.Errorf("undelete %s: %d %s, want 400", body, r.status, r.body)
+		}
+	}
+}

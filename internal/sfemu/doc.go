@@ -57,6 +57,8 @@
 //	GET    /_emulator/state            org ID, clock, API usage, records per object, tokens, faults
 //	POST   /_emulator/records/{object} insert a JSON array of records as the system user, all or
 //	                                   nothing, without counting API requests -> {"ids": [...]}
+//	POST   /_emulator/undelete         {"ids": ["001..."]}: restore records (and what their delete
+//	                                   cascaded to) from the recycle bin; REST has no undelete
 //	POST   /_emulator/schema[?name=f]  add a schema file's custom objects and fields (YAML body)
 //	POST   /_emulator/reset            {"seed": "demo"|"empty"}: a fresh org; tokens die, apps stay
 //	POST   /_emulator/save             write the data file now (needs Options.DataFile)
