@@ -23,6 +23,9 @@ type root struct {
 	Sheet      sheetCmd      `cmd:"" help:"List, show and export sheets, the local tables workflows fill."`
 	Deadletter deadletterCmd `cmd:"" help:"List, requeue or discard the changes Salesforce refused for good."`
 	Conflict   conflictCmd   `cmd:"" help:"List and resolve fields changed both in a sheet and in Salesforce."`
+	Activity   activityCmd   `cmd:"" help:"Log emails, links and meetings in Salesforce as Tasks and Events, list and retry them."`
+	Search     searchCmd     `cmd:"" help:"Search Salesforce records as one user, with their own connection."`
+	Listview   listviewCmd   `cmd:"" help:"List, enable and show an object's list views as one user."`
 	Version    versionCmd    `cmd:"" help:"Print the version and exit."`
 }
 

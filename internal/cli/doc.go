@@ -39,6 +39,19 @@
 //   - sheet list|show|export|edit|add: edit and add write as a user
 //     (--set COLUMN=VALUE), so the change is sent to Salesforce; an
 //     invalid value writes nothing and exits 2 (ADR 0260).
+//   - activity log|list|retry: log an email share, a link share or a
+//     meeting as a Task or Event (package activity) with the acting user's
+//     own connection; --key makes it idempotent, and a key used again logs
+//     nothing and says so. Unknown and unrelated recipients are printed;
+//     exit 2 for bad input or no known recipient, 3 when Salesforce
+//     refuses or cannot be reached (ADR 0270).
+//   - search TERM and listview list|choose|show: search (SOSL) and list
+//     views (package search) as the acting user, so their sharing applies;
+//     search prints the hits grouped by object with their links, or --json.
+//
+// The commands that act as one person (activity, search, listview) take
+// --user LOGIN and --org NAME, defaulting to the org's only connected user
+// and the only registered org.
 //
 // Every command but emulator and version works on a data directory
 // (--data, $SFBRIDGE_DATA, default ./.sfbridge) through the configuration
@@ -51,5 +64,6 @@
 // docs/adr/0170-connections-that-renew-themselves.md,
 // docs/adr/0171-demo-connection-survives-session-expiry.md,
 // docs/adr/0160-outbound-writer.md, docs/adr/0161-two-way-merge.md,
-// docs/adr/0162-verify.md, docs/adr/0260-editing-rows-from-the-cli.md.
+// docs/adr/0162-verify.md, docs/adr/0260-editing-rows-from-the-cli.md,
+// docs/adr/0270-acting-as-one-person-from-the-cli.md.
 package cli
