@@ -4,43 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
 
-	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
-	"github.com/sfbridge/sfbridge/internal/store/sqlite"
+	"github.com/sfbridge/sfbridge/internal/store/sqlite/sqlitetest"
 )
 
-// testDB returns a store on a new SQLite database in a temporary directory,
-// closed when the test ends: the tests run on the database the server uses.
-func testDB(t testing.TB) *store.Store {
-	t.Helper()
-	drv, err := sqlite.Open(filepath.Join(t.TempDir(), sqlite.FileName), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := secret.GenerateKey("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), drv, store.Options{Keyring: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("closing the test database: %v", err)
-		}
-	})
-	return db
-}
+// testDB returns a store on a new SQLite database, closed when the test
+// ends: the tests run on the database the server uses.
+func testDB(t testing.TB) *store.Store { return sqlitetest.Open(t) }
 
 var workflowNames atomic.Int64
 

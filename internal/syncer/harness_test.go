@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
-	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/sfemu"
 	"github.com/sfbridge/sfbridge/internal/sfemu/auth"
 	"github.com/sfbridge/sfbridge/internal/sfemu/clock"
@@ -23,31 +21,11 @@ import (
 	"github.com/sfbridge/sfbridge/internal/sfemu/schema"
 	"github.com/sfbridge/sfbridge/internal/soql"
 	"github.com/sfbridge/sfbridge/internal/store"
-	"github.com/sfbridge/sfbridge/internal/store/sqlite"
+	"github.com/sfbridge/sfbridge/internal/store/sqlite/sqlitetest"
 )
 
 // newStore opens a store on a fresh SQLite file.
-func newStore(t testing.TB) *store.Store {
-	t.Helper()
-	drv, err := sqlite.Open(filepath.Join(t.TempDir(), sqlite.FileName), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := secret.GenerateKey("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), drv, store.Options{Keyring: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func newStore(t testing.TB) *store.Store { return sqlitetest.Open(t) }
 
 // fixture is a user, an org and a workflow in a store, the rows the
 // checkpoints hang on.

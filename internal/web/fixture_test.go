@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,9 +16,8 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/api"
-	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
-	"github.com/sfbridge/sfbridge/internal/store/sqlite"
+	"github.com/sfbridge/sfbridge/internal/store/sqlite/sqlitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -63,33 +61,9 @@ func setup(t testing.TB, opts ...func(*Options)) *fixture {
 	return f
 }
 
-// testDB returns a store on a new SQLite database in a temporary
-// directory, closed when the test ends.
-func testDB(t testing.TB) *store.Store {
-	t.Helper()
-	drv, err := sqlite.Open(filepath.Join(t.TempDir(), sqlite.FileName), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := secret.GenerateKey("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), drv, store.Options{Keyring: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("closing the test database: %v", err)
-		}
-	})
-	return db
-}
+// testDB returns a store on a new SQLite database, closed when the test
+// ends.
+func testDB(t testing.TB) *store.Store { return sqlitetest.Open(t) }
 
 func (f *fixture) clock() time.Time {
 	f.mu.Lock()
