@@ -32,15 +32,19 @@ type catalogues struct {
 	langs  []string // sorted, the default first
 }
 
-// loadCatalogues reads every i18n/<lang>.json. Each must name itself under
-// the key "language.name" and hold exactly the keys of the default
-// language, so that adding a language is adding a file.
+// loadCatalogues reads every i18n/<lang>.json, merged with the language's
+// area files i18n/<lang>.<area>.json ("fr.orgs.json"), so that each part of
+// the console keeps its messages in its own file. A key may appear in only
+// one file of a language. Each language must name itself under the key
+// "language.name" and hold exactly the keys of the default language, so that
+// adding a language is adding files.
 func loadCatalogues(fsys fs.FS) (*catalogues, error) {
 	files, err := fs.Glob(fsys, "i18n/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("listing catalogues: %w", err)
 	}
 	cs := &catalogues{byLang: map[string]*catalogue{}}
+	from := map[string]string{} // lang + "\x00" + key → the file defining it
 	for _, f := range files {
 		raw, err := fs.ReadFile(fsys, f)
 		if err != nil {
@@ -50,12 +54,26 @@ func loadCatalogues(fsys fs.FS) (*catalogues, error) {
 		if err := json.Unmarshal(raw, &messages); err != nil {
 			return nil, fmt.Errorf("reading catalogue %s: %w", f, err)
 		}
-		lang := strings.TrimSuffix(path.Base(f), ".json")
-		if messages["language.name"] == "" {
-			return nil, fmt.Errorf("reading catalogue %s: %w: the key \"language.name\" (the language's own name) is missing", f, ErrCatalogue)
+		lang, _, _ := strings.Cut(strings.TrimSuffix(path.Base(f), ".json"), ".")
+		c := cs.byLang[lang]
+		if c == nil {
+			c = &catalogue{lang: lang, messages: map[string]string{}}
+			cs.byLang[lang] = c
+			cs.langs = append(cs.langs, lang)
 		}
-		cs.byLang[lang] = &catalogue{lang: lang, name: messages["language.name"], messages: messages}
-		cs.langs = append(cs.langs, lang)
+		for k, v := range messages {
+			if other, dup := from[lang+"\x00"+k]; dup {
+				return nil, fmt.Errorf("reading catalogue %s: %w: the key %q is also in %s; keep it in one file", f, ErrCatalogue, k, other)
+			}
+			from[lang+"\x00"+k] = f
+			c.messages[k] = v
+		}
+	}
+	for _, lang := range cs.langs {
+		c := cs.byLang[lang]
+		if c.name = c.messages["language.name"]; c.name == "" {
+			return nil, fmt.Errorf("reading catalogue i18n/%s.json: %w: the key \"language.name\" (the language's own name) is missing", lang, ErrCatalogue)
+		}
 	}
 	def, ok := cs.byLang[defaultLang]
 	if !ok {

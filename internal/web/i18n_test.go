@@ -115,6 +115,9 @@ func TestCatalogueErrors(t *testing.T) {
 		{"extra key", map[string]string{
 			"i18n/en.json": `{"language.name":"English"}`,
 			"i18n/fr.json": `{"language.name":"Français","bonjour":"Bonjour"}`}, `key "bonjour" is not in en.json`},
+		{"duplicate across files", map[string]string{
+			"i18n/en.json":      `{"language.name":"English","hi":"Hi"}`,
+			"i18n/en.orgs.json": `{"hi":"Hello"}`}, `the key "hi" is also in i18n/en.json`},
 		{"other verbs", map[string]string{
 			"i18n/en.json": `{"language.name":"English","hi":"Hi %[1]s"}`,
 			"i18n/fr.json": `{"language.name":"Français","hi":"Salut %[1]d"}`}, `key "hi" uses [%[1]d] where en.json uses [%[1]s]`},
