@@ -13,6 +13,9 @@ type Action string
 const (
 	OrgRegister   Action = "org.register"              // register a Salesforce org
 	OrgSetPolling Action = "org.set_polling_frequency" // set an org's polling frequency
+	OrgConfigure  Action = "org.configure"             // set an org's API budget, thresholds and notifications
+	OrgView       Action = "org.view"                  // see the registered orgs, their state and API usage
+	OrgConnect    Action = "org.connect"               // link one's own Salesforce identity to an org
 
 	WorkflowCreate  Action = "workflow.create"  // create a workflow (no owner yet)
 	WorkflowEdit    Action = "workflow.edit"    // edit a workflow
@@ -20,6 +23,9 @@ const (
 	WorkflowDisable Action = "workflow.disable" // turn a workflow off
 	WorkflowEnable  Action = "workflow.enable"  // turn a workflow on
 	WorkflowRun     Action = "workflow.run"     // run a workflow now
+
+	SheetView Action = "sheet.view" // see a workflow's sheet, its rows, conflicts and dead letters
+	SheetEdit Action = "sheet.edit" // edit, import and delete a workflow's rows; resolve its conflicts and dead letters
 
 	UserList             Action = "user.list"                   // list the people and their roles
 	UserCreate           Action = "user.create"                 // add a person (with no role)
@@ -35,6 +41,8 @@ const (
 	SearchUse       Action = "search.use"        // search Salesforce, use list views
 	FeatureSettings Action = "settings.features" // choose who may log activities and search
 
+	AuditView Action = "audit.view" // read the audit log
+
 	SelfView    Action = "self.view"    // see one's own account and roles
 	TokenManage Action = "token.manage" // create, list and revoke personal API tokens
 )
@@ -49,6 +57,9 @@ type rule struct {
 var rules = map[Action]rule{
 	OrgRegister:   {"register a Salesforce org", whoAdmins, adminOnly},
 	OrgSetPolling: {"set an org's polling frequency", whoAdmins, adminOnly},
+	OrgConfigure:  {"change an org's API budget, warning thresholds and notifications", whoAdmins, adminOnly},
+	OrgView:       {"see the registered orgs", whoRoleHolders, anyRole},
+	OrgConnect:    {"link their own Salesforce identity to an org", whoRoleHolders, anyRole},
 
 	WorkflowCreate:  {"create workflows", whoAuthors, author},
 	WorkflowEdit:    {"edit this workflow", whoOwnerAuthor, ownerAuthor},
@@ -56,6 +67,10 @@ var rules = map[Action]rule{
 	WorkflowRun:     {"run this workflow", whoOwnerAuthor, ownerAuthor},
 	WorkflowView:    {"see this workflow", whoOwnerOrAdmin, ownerOrAdmin},
 	WorkflowDisable: {"disable this workflow", whoOwnerOrAdmin, ownerOrAdmin},
+
+	// A sheet belongs to its workflow: the resource is the workflow's.
+	SheetView: {"see this sheet", whoOwnerOrAdmin, ownerOrAdmin},
+	SheetEdit: {"change this sheet's rows, conflicts and dead letters", whoOwnerAuthor, ownerAuthor},
 
 	UserList:             {"list people and their roles", whoAdmins, adminOnly},
 	UserCreate:           {"add people", whoAdmins, adminOnly},
@@ -71,6 +86,8 @@ var rules = map[Action]rule{
 	SearchUse:       {"search Salesforce and use list views", whoGranted, granted(FeatureSearch)},
 	FeatureSettings: {"choose who may log activities and search", whoAdmins, adminOnly},
 
+	AuditView: {"read the audit log", whoAdmins, adminOnly},
+
 	SelfView:    {"see their own account", whoEveryone, everyone},
 	TokenManage: {"manage these API tokens", whoOwner, ownerOnly},
 }
@@ -79,6 +96,7 @@ const (
 	whoAdmins       = "system admins and connector admins"
 	whoSystemAdmins = "system admins"
 	whoEveryone     = "every signed-in person"
+	whoRoleHolders  = "anyone holding a role"
 	whoOwner        = "the owner only"
 	whoOwnerOrAdmin = "the owner, system admins and connector admins"
 	whoAuthors      = "anyone with a role; when the restricted-access list is on, only connector users on the list"

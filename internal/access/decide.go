@@ -116,6 +116,14 @@ func (q ask) refuse(reason Reason, format string) Decision {
 
 func everyone(_ Actor, _ Resource, q ask) Decision { return q.allow() }
 
+// anyRole lets anyone who holds at least one role act.
+func anyRole(a Actor, _ Resource, q ask) Decision {
+	if a.Roles != 0 {
+		return q.allow()
+	}
+	return q.refuse(ReasonNoRole, "You hold no role, so you may not %s. Ask an admin to make you a connector user.")
+}
+
 func adminOnly(a Actor, _ Resource, q ask) Decision {
 	if a.Roles.IsAdmin() {
 		return q.allow()

@@ -74,6 +74,8 @@ var matrixCases = []matrixCase{
 	{rowOrg, ConnectorAdmin, "the list does not grant it", listOn(as(), true), OrgSetPolling, none, ReasonNotAdmin},
 	{rowOrg, ConnectorUser, "connector user may not register", as(ConnectorUser), OrgRegister, none, ReasonNotAdmin},
 	{rowOrg, ConnectorUser, "connector user may not set polling", listOn(as(ConnectorUser), true), OrgSetPolling, none, ReasonNotAdmin},
+	{rowOrg, SystemAdmin, "system admin sets the API budget", as(SystemAdmin), OrgConfigure, none, ""},
+	{rowOrg, ConnectorUser, "connector user may not set the API budget", as(ConnectorUser), OrgConfigure, none, ReasonNotAdmin},
 	{rowOrg, ConnectorUser, "connector user who is also connector admin", as(ConnectorUser, ConnectorAdmin), OrgRegister, none, ""},
 
 	// create workflows, edit their own: yes*, yes*, yes
@@ -115,6 +117,10 @@ var matrixCases = []matrixCase{
 	{rowDisableOthers, ConnectorAdmin, "connector admin disables another's, list on, off it", listOn(as(ConnectorAdmin), false), WorkflowDisable, theirs, ""},
 	{rowDisableOthers, ConnectorAdmin, "without an admin role", as(), WorkflowDisable, theirs, ReasonNotOwner},
 	{rowDisableOthers, ConnectorUser, "connector user may not disable another's", as(ConnectorUser), WorkflowDisable, theirs, ReasonNotOwner},
+	{rowSeeOthers, ConnectorAdmin, "connector admin sees another's sheet", as(ConnectorAdmin), SheetView, theirs, ""},
+	{rowSeeOthers, ConnectorUser, "connector user may not see another's sheet", as(ConnectorUser), SheetView, theirs, ReasonNotOwner},
+	{rowEnableRunOthers, SystemAdmin, "system admin may not edit another's sheet", as(SystemAdmin, ConnectorUser), SheetEdit, theirs, ReasonNotOwner},
+	{rowCreateEdit, ConnectorUser, "connector user edits own sheet", as(ConnectorUser), SheetEdit, mine, ""},
 	{rowDisableOthers, ConnectorUser, "connector user who is also connector admin", as(ConnectorUser, ConnectorAdmin), WorkflowDisable, theirs, ""},
 
 	// enable or run other people's workflows: no, no, no
@@ -237,7 +243,8 @@ func TestMatrixCoverage(t *testing.T) {
 		}
 	}
 	for _, act := range Actions() {
-		if act == SelfView || act == TokenManage || act == UserList || act == UserCreate {
+		switch act {
+		case SelfView, TokenManage, UserList, UserCreate, OrgView, OrgConnect, AuditView:
 			continue // not in the matrix; TestDecideSelfService covers them
 		}
 		if !actions[act] {
@@ -262,6 +269,12 @@ func TestDecideSelfService(t *testing.T) {
 		{"users do not list people", as(ConnectorUser), UserList, none, ReasonNotAdmin},
 		{"admins add people", as(SystemAdmin), UserCreate, none, ""},
 		{"users do not add people", as(ConnectorUser), UserCreate, none, ReasonNotAdmin},
+		{"admins read the audit log", as(ConnectorAdmin), AuditView, none, ""},
+		{"users do not read the audit log", as(ConnectorUser), AuditView, none, ReasonNotAdmin},
+		{"a connector user sees the orgs", as(ConnectorUser), OrgView, none, ""},
+		{"no role, no orgs", as(), OrgView, none, ReasonNoRole},
+		{"a connector user links their identity", listOn(as(ConnectorUser), false), OrgConnect, mine, ""},
+		{"no role, no link", as(), OrgConnect, mine, ReasonNoRole},
 		{"unknown action", as(SystemAdmin, ConnectorAdmin, ConnectorUser), Action("workflow.delete_everything"), none, ReasonUnknownAction},
 	}
 	for _, tt := range tests {
