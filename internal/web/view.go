@@ -4,17 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/api"
 )
 
-// pageNames are the templates/<name>.html pages, each rendered inside
-// templates/layout.html.
-var pageNames = []string{"setup", "signin", "home", "people", "tokens", "error"}
 
 // view is what every page template sees: the person's catalogue (its T
 // method), who is signed in, the navigation, and the page's own Data.
@@ -84,13 +84,27 @@ func (v *view) Date(t time.Time) string { return t.UTC().Format(v.T("format.date
 // Asset is the URL of a static file.
 func (v *view) Asset(name string) string { return v.c.asset(name) }
 
-// parsePages parses each page with the layout.
+// parsePages parses each templates/<name>.html page with the layout and the
+// shared pieces of templates/partials/, so that a page is added by adding
+// its file. A page is rendered by its name ("people").
 func (c *console) parsePages() error {
+	files, err := fs.Glob(assetFS, "templates/*.html")
+	if err != nil {
+		return fmt.Errorf("listing pages: %w", err)
+	}
+	partials, err := fs.Glob(assetFS, "templates/partials/*.html")
+	if err != nil {
+		return fmt.Errorf("listing partials: %w", err)
+	}
 	c.pages = map[string]*template.Template{}
-	for _, name := range pageNames {
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" {
+			continue
+		}
 		t, err := template.New("layout.html").Funcs(template.FuncMap{
 			"chart": func(ch Chart) template.HTML { return ch.SVG() },
-		}).ParseFS(assetFS, "templates/layout.html", "templates/"+name+".html")
+		}).ParseFS(assetFS, append([]string{"templates/layout.html", f}, partials...)...)
 		if err != nil {
 			return fmt.Errorf("parsing page %q: %w", name, err)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/sfbridge/sfbridge/internal/api"
 )
 
-//go:embed templates/*.html static
+//go:embed templates static
 var assetFS embed.FS
 
 // LangCookie is the cookie that keeps the language chosen with the switch;

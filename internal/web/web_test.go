@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -392,17 +393,24 @@ func rowOf(t *testing.T, body, login string) string {
 func TestTemplateActions(t *testing.T) {
 	re := regexp.MustCompile(`\.Can "([^"]+)"`)
 	n := 0
-	for _, name := range append(pageNames, "layout") {
-		raw, err := assetFS.ReadFile("templates/" + name + ".html")
+	err := fs.WalkDir(assetFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := assetFS.ReadFile(p)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		for _, m := range re.FindAllStringSubmatch(string(raw), -1) {
 			n++
 			if !access.Action(m[1]).Known() {
-				t.Errorf("templates/%s.html: .Can %q names no access action", name, m[1])
+				t.Errorf("%s: .Can %q names no access action", p, m[1])
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if n == 0 {
 		t.Fatal("no .Can found in the templates; is the pattern stale?")
