@@ -124,7 +124,7 @@ func testFirstUser(t *testing.T, h *harness) {
 	)
 	for i := range 8 {
 		wg.Go(func() {
-			u, err := e.st.Users().CreateFirst(ctx, store.User{Login: fmt.Sprintf("admin%d", i), Roles: access.RolesOf(access.SystemAdmin)})
+			u, err := e.st.Users().CreateFirst(ctx, store.User{Login: fmt.Sprintf("admin%d", i), PasswordHash: fakeHash, Roles: access.RolesOf(access.SystemAdmin)})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -143,11 +143,53 @@ func testFirstUser(t *testing.T, h *harness) {
 	if len(created) != 1 || len(list) != 1 || list[0].Login != created[0] || list[0].Roles != access.RolesOf(access.SystemAdmin) {
 		t.Fatalf("created %q, stored %+v; want exactly one system admin", created, list)
 	}
-	if _, err := e.st.Users().CreateFirst(ctx, store.User{Login: "late"}); !errors.Is(err, store.ErrConflict) {
+	if _, err := e.st.Users().CreateFirst(ctx, store.User{Login: "late", PasswordHash: fakeHash}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("CreateFirst after setup: %v, want ErrConflict", err)
 	}
 	if _, err := e.st.Users().Create(ctx, store.User{Login: "late"}); err != nil {
 		t.Errorf("Create after setup: %v", err)
+	}
+}
+
+// fakeHash passes the store's check of password hashes; nothing verifies it.
+const fakeHash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA"
+
+// testFirstUserAdopts: users the CLI created without a password (sfbridge
+// org connect --as LOGIN) keep setup open, and setup with one's login adopts
+// it, keeping its id and so its connections.
+func testFirstUserAdopts(t *testing.T, h *harness) {
+	e := h.open(t)
+	ctx := t.Context()
+	cli, err := e.st.Users().Create(ctx, store.User{Login: "ada@example.com", DisplayName: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.st.Users().Create(ctx, store.User{Login: "bob@example.com", PasswordHash: fakeHash, Roles: access.RolesOf(access.ConnectorUser)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Users().CreateFirst(ctx, store.User{Login: "nopassword"}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("CreateFirst without a password: %v, want ErrInvalid", err)
+	}
+	if _, err := e.st.Users().CreateFirst(ctx, store.User{Login: "BOB@example.com", PasswordHash: fakeHash}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateFirst over a user with a password: %v, want ErrConflict", err)
+	}
+	u, err := e.st.Users().CreateFirst(ctx, store.User{Login: "ADA@example.com", DisplayName: "Ada", PasswordHash: fakeHash, Roles: access.RolesOf(access.SystemAdmin)})
+	if err != nil {
+		t.Fatalf("CreateFirst adopting the CLI's user: %v", err)
+	}
+	got, err := e.st.Users().Get(ctx, cli.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != cli.ID || got.Login != "ada@example.com" || got.DisplayName != "Ada" || got.PasswordHash != fakeHash || got.Roles != access.RolesOf(access.SystemAdmin) {
+		t.Errorf("adopted %+v, stored %+v; want user %d with the password, the name and the system admin role", u, got, cli.ID)
+	}
+	if _, err := e.st.Users().CreateFirst(ctx, store.User{Login: "late", PasswordHash: fakeHash}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateFirst once a system admin has a password: %v, want ErrConflict", err)
+	}
+	if list, err := e.st.Users().List(ctx); err != nil || len(list) != 2 || list[1].ID != other.ID {
+		t.Errorf("users after setup: %+v, %v; want the two users, none added", list, err)
 	}
 }
 
@@ -440,6 +482,18 @@ func testAudit(t *testing.T, h *harness) {
 		mine, _, err := log.List(ctx, store.AuditPage{ActorID: 2})
 		if err != nil || len(mine) != 2 || mine[0].ActorID != 2 || mine[1].ActorID != 2 {
 			t.Errorf("by actor 2: %+v, %v", mine, err)
+		}
+		for _, tc := range []struct {
+			action string
+			want   int
+		}{{"roles.set", 4}, {"roles", 4}, {"role", 0}, {"setup", 1}, {"roles.set.more", 0}} {
+			got, _, err := log.List(ctx, store.AuditPage{Action: tc.action})
+			if err != nil || len(got) != tc.want {
+				t.Errorf("by action %q: %d entries, %v; want %d", tc.action, len(got), err, tc.want)
+			}
+		}
+		if got, _, err := log.List(ctx, store.AuditPage{Action: "roles", ActorID: 1}); err != nil || len(got) != 2 {
+			t.Errorf("by action roles and actor 1: %d entries, %v; want 2", len(got), err)
 		}
 		for _, limit := range []int{-1, store.MaxAuditPage + 1} {
 			if _, _, err := log.List(ctx, store.AuditPage{Limit: limit}); !errors.Is(err, store.ErrInvalid) {

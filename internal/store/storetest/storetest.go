@@ -26,6 +26,8 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Users", testUsers},
 		{"UserRoles", testUserRoles},
 		{"FirstUser", testFirstUser},
+		{"FirstUserAdopts", testFirstUserAdopts},
+		{"OAuthLogins", testOAuthLogins},
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"RestrictedList", testRestrictedList},
@@ -46,9 +48,16 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Links", testLinks},
 		{"Journal", testJournal},
 		{"Conflicts", testConflicts},
+		{"SyncStats", testSyncStats},
 		{"Activities", testActivities},
 		{"ListViewChoices", testListViewChoices},
 		{"FeatureSettings", testFeatureSettings},
+		{"ActivitySettings", testActivitySettings},
+		{"ActivityFind", testActivityFind},
+		{"Budgets", testBudgets},
+		{"BudgetWebhookRotation", testBudgetWebhookRotation},
+		{"UsageSamples", testUsageSamples},
+		{"Notifications", testNotifications},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
