@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ const (
 	DefaultLogLevel = "info"
 	// DriverSQLite is the embedded database driver, the default.
 	DriverSQLite = "sqlite"
+	// DriverPostgres is the PostgreSQL driver, for a database shared by
+	// several sfbridge workers.
+	DriverPostgres = "postgres"
 )
 
 // Config is the configuration of an sfbridge server, and of every command
@@ -52,6 +56,17 @@ type Config struct {
 	// scheme://host[:port], without a path. Default none. Key
 	// trusted_origins.
 	TrustedOrigins []string `yaml:"trusted_origins"`
+
+	// PublicURL is the console's address as browsers reach it
+	// ("https://sfbridge.example.com"), when it is not the one the server
+	// listens on: behind a TLS-terminating proxy, the server sees plain
+	// http. The OAuth callback URL that connected apps must allow is
+	// PublicURL + "/oauth/callback". It is an http(s) URL with a host and
+	// no path (the console is served at the root), query or credentials;
+	// https unless the host is loopback (Salesforce allows a plain http
+	// callback only there). Default empty: the scheme and host each request
+	// came to. Key public_url; $SFBRIDGE_PUBLIC_URL; --public-url.
+	PublicURL string `yaml:"public_url"`
 
 	// LogLevel is the least severe level logged: debug, info, warn or
 	// error. Default DefaultLogLevel (info). Key log_level;
@@ -83,13 +98,15 @@ type Config struct {
 
 // Database says which database driver to use and where.
 type Database struct {
-	// Driver is the database driver: "sqlite", the only one available
-	// today. Default DriverSQLite. Key database.driver;
-	// $SFBRIDGE_DATABASE_DRIVER.
+	// Driver is the database driver: "sqlite" or "postgres". Default
+	// DriverSQLite. Key database.driver; $SFBRIDGE_DATABASE_DRIVER.
 	Driver string `yaml:"driver"`
-	// DSN is the database's address; for SQLite, the database file.
-	// Default empty: DataDir/sfbridge.db. Key database.dsn;
-	// $SFBRIDGE_DATABASE_DSN.
+	// DSN is the database's address. For SQLite, the database file;
+	// default empty: DataDir/sfbridge.db. For PostgreSQL, required: a URL
+	// (postgres://user:password@host:5432/dbname?sslmode=require) or a
+	// keyword/value string (host=... dbname=...); the database must exist,
+	// and its user may create tables. Messages never show its password.
+	// Key database.dsn; $SFBRIDGE_DATABASE_DSN.
 	DSN string `yaml:"dsn"`
 }
 
@@ -155,7 +172,8 @@ type Org struct {
 	// Password is the password, read by Load from PasswordEnv.
 	Password secret.Value `yaml:"-"`
 	// PollInterval is how often the org's workflows poll Salesforce, e.g.
-	// "5m". Default 0: the store's default, 5 minutes.
+	// "5m", from MinPollInterval (1m) to MaxPollInterval (24h). Default 0:
+	// the store's default, 5 minutes.
 	PollInterval Duration `yaml:"poll_interval"`
 }
 
@@ -203,6 +221,11 @@ func (c *Config) Validate() error {
 	if err := CheckListen(c.Listen, c.AllowRemote); err != nil {
 		add("listen", "%v", err)
 	}
+	if c.PublicURL != "" {
+		if err := CheckPublicURL(c.PublicURL); err != nil {
+			add("public_url", "%v", err)
+		}
+	}
 	for i, o := range c.TrustedOrigins {
 		if err := checkOrigin(o); err != nil {
 			add(fmt.Sprintf("trusted_origins[%d]", i), "%v", err)
@@ -213,10 +236,12 @@ func (c *Config) Validate() error {
 	}
 	switch c.Database.Driver {
 	case DriverSQLite:
-	case "postgres":
-		add("database.driver", "the PostgreSQL driver is not available in this build yet: use %q", DriverSQLite)
+	case DriverPostgres:
+		if problem := checkPostgresDSN(c.Database.DSN); problem != "" {
+			add("database.dsn", "%s", problem)
+		}
 	default:
-		add("database.driver", "unknown database driver %q: use %q", c.Database.Driver, DriverSQLite)
+		add("database.driver", "unknown database driver %q: use %q or %q", c.Database.Driver, DriverSQLite, DriverPostgres)
 	}
 	seen := map[string]int{}
 	for i, o := range c.Orgs {
@@ -236,8 +261,10 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(o.ClientID) == "" {
 			add(key("client_id"), "the connected app's consumer key is missing: copy it from Setup > App Manager > your app > View")
 		}
-		if o.PollInterval < 0 {
-			add(key("poll_interval"), "the polling interval %s is negative: use e.g. 5m", o.PollInterval)
+		if o.PollInterval != 0 {
+			if err := CheckPollInterval(o.PollInterval.Std()); err != nil {
+				add(key("poll_interval"), "%v", err)
+			}
 		}
 		c.validateFlow(o, key, add)
 	}
@@ -339,6 +366,38 @@ func checkOrigin(origin string) error {
 	return nil
 }
 
+// Origins returns the origins the console trusts besides the one each
+// request names in its Host header: TrustedOrigins and, when set, the
+// origin of PublicURL, which is the console's own.
+func (c *Config) Origins() []string {
+	if c.PublicURL == "" {
+		return c.TrustedOrigins
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil { // Validate refuses it
+		return c.TrustedOrigins
+	}
+	return append(slices.Clip(c.TrustedOrigins), u.Scheme+"://"+u.Host)
+}
+
+// CheckPublicURL checks the console's public address (Config.PublicURL):
+// an absolute http or https URL with a host, nothing after it but an
+// optional "/", and https unless the host is loopback.
+func CheckPublicURL(raw string) error {
+	const how = "write the address people open the console at, e.g. https://sfbridge.example.com"
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL: %s", raw, how)
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return fmt.Errorf("%q has more than a scheme and a host: the console is served at the root of its address; %s", raw, how)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("%q uses http on a host other machines reach: Salesforce sends the login's authorization code to it, and accepts a plain http callback only on localhost; put the console behind an HTTPS proxy and write https://%s", raw, u.Host)
+	}
+	return nil
+}
+
 // IsLoopback reports whether host (a name or an IP address, without port)
 // is only reachable from this machine. The empty host means every
 // interface, which is not loopback.
@@ -373,4 +432,28 @@ func LoginURL(login string) (string, error) {
 		return "", fmt.Errorf("login %q uses http: Salesforce needs https (http is only for the emulator on 127.0.0.1)", login)
 	}
 	return raw, nil
+}
+
+// checkPostgresDSN returns what is wrong with a PostgreSQL DSN, or "". The
+// message never quotes the DSN, which may hold a password.
+func checkPostgresDSN(dsn string) string {
+	const how = "write it as postgres://user:password@host:5432/dbname?sslmode=require, or as keywords: host=db.example.com dbname=sfbridge user=sfbridge"
+	dsn = strings.TrimSpace(dsn)
+	if dsn == "" {
+		return "the PostgreSQL driver needs the database's address: " + how
+	}
+	scheme, _, isURL := strings.Cut(dsn, "://")
+	if !isURL {
+		if !strings.Contains(dsn, "=") {
+			return "the PostgreSQL address is neither a URL nor keyword=value pairs: " + how
+		}
+		return ""
+	}
+	if scheme != "postgres" && scheme != "postgresql" {
+		return fmt.Sprintf("the PostgreSQL address is a %s:// URL: %s", scheme, how)
+	}
+	if _, err := url.Parse(dsn); err != nil {
+		return "the PostgreSQL address is not a valid URL (a password with '@', '/' or '?' must be percent-encoded): " + how
+	}
+	return ""
 }

@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sfbridge/sfbridge/internal/secret"
 )
@@ -41,14 +43,34 @@ func TestValidate(t *testing.T) {
 		{"listen on a bad port", func(c *Config) { c.Listen = "127.0.0.1:99999" }, []string{`listen: "127.0.0.1:99999": the port "99999"`}},
 		{"log level", func(c *Config) { c.LogLevel = "trace" }, []string{`log_level: log level "trace" is not one of`}},
 		{"log level in capitals", func(c *Config) { c.LogLevel = "WARN" }, nil},
-		{"postgres", func(c *Config) { c.Database.Driver = "postgres" }, []string{"database.driver: the PostgreSQL driver is not available"}},
-		{"empty driver", func(c *Config) { c.Database.Driver = "" }, []string{`database.driver: unknown database driver ""`}},
+		{"postgres without a dsn", func(c *Config) { c.Database.Driver = "postgres" }, []string{"database.dsn: the PostgreSQL driver needs the database's address"}},
+		{"postgres url", func(c *Config) {
+			c.Database.Driver, c.Database.DSN = "postgres", "postgres://sf:pw@db:5432/sfbridge?sslmode=require"
+		}, nil},
+		{"postgresql url", func(c *Config) { c.Database.Driver, c.Database.DSN = "postgres", "postgresql://db/sfbridge" }, nil},
+		{"postgres keywords", func(c *Config) {
+			c.Database.Driver, c.Database.DSN = "postgres", "host=db dbname=sfbridge password=s3cret"
+		}, nil},
+		{"postgres other scheme", func(c *Config) { c.Database.Driver, c.Database.DSN = "postgres", "mysql://root:s3cret@db/x" }, []string{"database.dsn: the PostgreSQL address is a mysql:// URL"}},
+		{"postgres neither form", func(c *Config) { c.Database.Driver, c.Database.DSN = "postgres", "db.example.com" }, []string{"database.dsn: the PostgreSQL address is neither a URL nor keyword=value pairs"}},
+		{"postgres bad url", func(c *Config) { c.Database.Driver, c.Database.DSN = "postgres", "postgres://sf:s3cret@db:port/x" }, []string{"database.dsn: the PostgreSQL address is not a valid URL"}},
+		{"empty driver", func(c *Config) { c.Database.Driver = "" }, []string{`database.driver: unknown database driver "": use "sqlite" or "postgres"`}},
 		{"web org", org(func(o *Org) {}), nil},
 		{"org without name", org(func(o *Org) { o.Name = "" }), []string{"orgs[0].name: the org has no name"}},
 		{"org without client id", org(func(o *Org) { o.ClientID = "" }), []string{"orgs[0].client_id: the connected app's consumer key is missing"}},
 		{"org with a bad login", org(func(o *Org) { o.Login = "login.salesforce.com" }), []string{`orgs[0].login: login "login.salesforce.com" is not production, sandbox or a URL`}},
 		{"org with an unset secret", org(func(o *Org) { o.ClientSecretEnv = "NOPE" }), nil}, // CheckSecrets' business
-		{"org polling backwards", org(func(o *Org) { o.PollInterval = -1 }), []string{"orgs[0].poll_interval: the polling interval -1ns is negative"}},
+		{"org polling backwards", org(func(o *Org) { o.PollInterval = -1 }), []string{"orgs[0].poll_interval: the polling interval -1ns is not positive: poll every 1m to 24h"}},
+		{"org polling too often", org(func(o *Org) { o.PollInterval = Duration(30 * time.Second) }), []string{"orgs[0].poll_interval: polling every 30s is too often"}},
+		{"org polling too rarely", org(func(o *Org) { o.PollInterval = Duration(25 * time.Hour) }), []string{"orgs[0].poll_interval: polling every 25h is too rare"}},
+		{"org polling every minute", org(func(o *Org) { o.PollInterval = Duration(MinPollInterval) }), nil},
+		{"org polling daily", org(func(o *Org) { o.PollInterval = Duration(MaxPollInterval) }), nil},
+		{"public url", func(c *Config) { c.PublicURL = "https://sfbridge.example.com" }, nil},
+		{"public url with a port and a slash", func(c *Config) { c.PublicURL = "https://sfbridge.example.com:8443/" }, nil},
+		{"public url in http on loopback", func(c *Config) { c.PublicURL = "http://localhost:8080" }, nil},
+		{"public url in http off loopback", func(c *Config) { c.PublicURL = "http://sfbridge.example.com" }, []string{`public_url: "http://sfbridge.example.com" uses http on a host other machines reach`}},
+		{"public url with a path", func(c *Config) { c.PublicURL = "https://example.com/sfbridge" }, []string{`public_url: "https://example.com/sfbridge" has more than a scheme and a host`}},
+		{"public url without scheme", func(c *Config) { c.PublicURL = "sfbridge.example.com" }, []string{`public_url: "sfbridge.example.com" is not an http(s) URL`}},
 		{"unknown flow", org(func(o *Org) { o.Flow = "saml" }), []string{`orgs[0].flow: unknown flow "saml": use one of web, jwt, password`}},
 		{"jwt without user nor key", org(func(o *Org) { o.Flow = FlowJWT }), []string{"orgs[0].username: the jwt flow needs", "orgs[0].key_file: the jwt flow needs key_file"}},
 		{"jwt", org(func(o *Org) { o.Flow, o.Username, o.KeyFile = FlowJWT, "a@b.c", "k.pem" }), nil},
@@ -80,6 +102,9 @@ func TestValidate(t *testing.T) {
 				if got := p.Error(); !strings.HasPrefix(got, tt.want[i]) {
 					t.Errorf("problem %d = %q, want it to start with %q", i, got, tt.want[i])
 				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("Validate() = %q shows the database password", err)
 			}
 		})
 	}
@@ -143,6 +168,89 @@ func TestLoginURL(t *testing.T) {
 		}
 		if err != nil || got != tt.want {
 			t.Errorf("LoginURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestCheckPublicURL(t *testing.T) {
+	tests := []struct {
+		in, err string // err: a part of the error; empty when valid
+	}{
+		{"https://sfbridge.example.com", ""},
+		{"https://sfbridge.example.com/", ""},
+		{"https://10.0.0.5:8443", ""},
+		{"http://127.0.0.1:8080", ""},
+		{"http://[::1]:8080/", ""},
+		{"http://localhost", ""},
+		{"http://sfbridge.example.com", "uses http on a host other machines reach"},
+		{"http://0.0.0.0:8080", "uses http on a host other machines reach"},
+		{"https://example.com/sfbridge", "the console is served at the root"},
+		{"https://example.com/?next=1", "has more than a scheme and a host"},
+		{"https://example.com/#top", "has more than a scheme and a host"},
+		{"https://admin:pw@example.com", "has more than a scheme and a host"},
+		{"ftp://example.com", "is not an http(s) URL"},
+		{"https://", "is not an http(s) URL"},
+		{"https:example.com", "is not an http(s) URL"},
+		{"example.com", "is not an http(s) URL"},
+		{"https://exa mple.com", "is not an http(s) URL"},
+	}
+	for _, tt := range tests {
+		err := CheckPublicURL(tt.in)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("CheckPublicURL(%q) = %v, want nil", tt.in, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("CheckPublicURL(%q) = %v, want an error containing %q", tt.in, err, tt.err)
+		}
+	}
+}
+
+func TestCheckPollInterval(t *testing.T) {
+	tests := []struct {
+		in  time.Duration
+		err string // the whole message; empty when valid
+	}{
+		{time.Minute, ""},
+		{5 * time.Minute, ""},
+		{24 * time.Hour, ""},
+		{0, "the polling interval 0s is not positive: poll every 1m to 24h, e.g. 5m"},
+		{-5 * time.Minute, "the polling interval -5m is not positive: poll every 1m to 24h, e.g. 5m"},
+		{59 * time.Second, "polling every 59s is too often: poll every 1m at the most (from 1m to 24h); for changes within seconds, use Change Data Capture"},
+		{24*time.Hour + time.Second, "polling every 24h0m1s is too rare: poll every 24h at the least (from 1m to 24h); to stop polling, disable the org's workflows"},
+		{48 * time.Hour, "polling every 48h is too rare: poll every 24h at the least (from 1m to 24h); to stop polling, disable the org's workflows"},
+	}
+	for _, tt := range tests {
+		err := CheckPollInterval(tt.in)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.err {
+			t.Errorf("CheckPollInterval(%s) = %q, want %q", tt.in, got, tt.err)
+		}
+	}
+}
+
+func TestOrigins(t *testing.T) {
+	tests := []struct {
+		trusted   []string
+		publicURL string
+		want      []string
+	}{
+		{nil, "", nil},
+		{[]string{"https://a.example.com"}, "", []string{"https://a.example.com"}},
+		{nil, "https://sfbridge.example.com/", []string{"https://sfbridge.example.com"}},
+		{[]string{"https://a.example.com"}, "https://sfbridge.example.com:8443", []string{"https://a.example.com", "https://sfbridge.example.com:8443"}},
+	}
+	for _, tt := range tests {
+		c := Default()
+		c.TrustedOrigins, c.PublicURL = tt.trusted, tt.publicURL
+		got := c.Origins()
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Origins() with trusted %v and public URL %q = %v, want %v", tt.trusted, tt.publicURL, got, tt.want)
+		}
+		if len(tt.trusted) > 0 && !slices.Equal(c.TrustedOrigins, tt.trusted) {
+			t.Errorf("Origins() changed TrustedOrigins to %v", c.TrustedOrigins)
 		}
 	}
 }

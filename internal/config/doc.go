@@ -11,8 +11,9 @@
 //     an unknown key or a value of the wrong type is an error with its line
 //     and column;
 //  2. the environment: SFBRIDGE_DATA, SFBRIDGE_LISTEN, SFBRIDGE_LOG_LEVEL,
-//     SFBRIDGE_DATABASE_DRIVER, SFBRIDGE_DATABASE_DSN and SFBRIDGE_SECRET_KEYS
-//     (the encryption keys, which are never read from the file);
+//     SFBRIDGE_PUBLIC_URL, SFBRIDGE_DATABASE_DRIVER, SFBRIDGE_DATABASE_DSN and
+//     SFBRIDGE_SECRET_KEYS (the encryption keys, which are never read from
+//     the file);
 //  3. the command-line flags ([Flags]).
 //
 // Every value remembers where it came from, so that a problem found by
@@ -29,5 +30,10 @@
 // relative paths from the environment or flags are relative to the working
 // directory.
 //
-// Decision record: docs/adr/0080-configuration.md.
+// The package also holds the checks of what people write about an org or
+// the console wherever they write it (file, CLI, API): [LoginURL],
+// [CheckPollInterval] with its bounds, [CheckPublicURL].
+//
+// Decision records: docs/adr/0080-configuration.md,
+// docs/adr/0342-one-set-of-polling-bounds.md, docs/adr/0343-public-url.md.
 package config

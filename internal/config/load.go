@@ -23,6 +23,7 @@ const (
 	EnvData           = "SFBRIDGE_DATA"
 	EnvListen         = "SFBRIDGE_LISTEN"
 	EnvLogLevel       = "SFBRIDGE_LOG_LEVEL"
+	EnvPublicURL      = "SFBRIDGE_PUBLIC_URL"
 	EnvDatabaseDriver = "SFBRIDGE_DATABASE_DRIVER"
 	EnvDatabaseDSN    = "SFBRIDGE_DATABASE_DSN"
 	EnvSecretKeys     = secret.EnvKeys
@@ -35,6 +36,7 @@ type Flags struct {
 	DataDir     string // --data
 	Listen      string // --listen
 	LogLevel    string // --log-level
+	PublicURL   string // --public-url
 	AllowRemote bool   // --allow-remote
 }
 
@@ -71,6 +73,7 @@ func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
 		{EnvData, "data_dir", &c.DataDir},
 		{EnvListen, "listen", &c.Listen},
 		{EnvLogLevel, "log_level", &c.LogLevel},
+		{EnvPublicURL, "public_url", &c.PublicURL},
 		{EnvDatabaseDriver, "database.driver", &c.Database.Driver},
 		{EnvDatabaseDSN, "database.dsn", &c.Database.DSN},
 	} {
@@ -89,6 +92,7 @@ func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
 		{"--data", "data_dir", flags.DataDir, &c.DataDir},
 		{"--listen", "listen", flags.Listen, &c.Listen},
 		{"--log-level", "log_level", flags.LogLevel, &c.LogLevel},
+		{"--public-url", "public_url", flags.PublicURL, &c.PublicURL},
 	} {
 		if f.val != "" {
 			*f.dst, c.where[f.key] = f.val, f.flag

@@ -153,7 +153,10 @@ func TestLoadNamesTheSourceOfABadValue(t *testing.T) {
 		{"environment", Flags{}, map[string]string{EnvListen: "0.0.0.0:8080"}, "$SFBRIDGE_LISTEN: listen: "},
 		{"flag", Flags{Listen: "8080"}, nil, "--listen: listen: \"8080\" is not a host:port address"},
 		{"flag over a good environment", Flags{LogLevel: "chatty"}, map[string]string{EnvLogLevel: "debug"}, "--log-level: log_level: "},
-		{"driver from the environment", Flags{}, map[string]string{EnvDatabaseDriver: "postgres"}, "$SFBRIDGE_DATABASE_DRIVER: database.driver: the PostgreSQL driver is not available"},
+		{"driver from the environment", Flags{}, map[string]string{EnvDatabaseDriver: "oracle"}, "$SFBRIDGE_DATABASE_DRIVER: database.driver: unknown database driver"},
+		{"dsn from the environment", Flags{}, map[string]string{EnvDatabaseDriver: "postgres", EnvDatabaseDSN: "mysql://root:s3cret@db/x"}, "$SFBRIDGE_DATABASE_DSN: database.dsn: the PostgreSQL address is a mysql:// URL"},
+		{"public url from the environment", Flags{}, map[string]string{EnvPublicURL: "http://sfbridge.example.com"}, "$SFBRIDGE_PUBLIC_URL: public_url: \"http://sfbridge.example.com\" uses http"},
+		{"public url flag over a good environment", Flags{PublicURL: "https://example.com/x"}, map[string]string{EnvPublicURL: "https://example.com"}, "--public-url: public_url: \"https://example.com/x\" has more than"},
 		{"missing file", Flags{File: "does-not-exist.yaml"}, nil, "--config: reading the configuration file: open does-not-exist.yaml: "},
 		{"missing file from the environment", Flags{}, map[string]string{EnvConfig: "nope.yaml"}, "$SFBRIDGE_CONFIG: reading the configuration file: "},
 	}

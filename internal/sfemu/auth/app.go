@@ -54,15 +54,17 @@ type ConnectedApp struct {
 }
 
 // DevApp returns the built-in development connected app: consumer key
-// sfbridge-dev, secret sfbridge-dev-secret, callback
-// http://127.0.0.1/callback on any port (localhost too), all scopes, and the
-// demo profiles pre-authorized.
+// sfbridge-dev, secret sfbridge-dev-secret, callbacks
+// http://127.0.0.1/callback (the CLI's browser login) and
+// http://127.0.0.1/oauth/callback (the console's Connect button) on any port
+// (localhost too), all scopes, and the demo profiles pre-authorized.
 func DevApp() ConnectedApp {
 	return ConnectedApp{
-		Name:                  "sfbridge development",
-		ConsumerKey:           DevConsumerKey,
-		ConsumerSecret:        DevConsumerSecret,
-		CallbackURLs:          []string{DevCallbackURL, "http://localhost/callback"},
+		Name:           "sfbridge development",
+		ConsumerKey:    DevConsumerKey,
+		ConsumerSecret: DevConsumerSecret,
+		CallbackURLs: []string{DevCallbackURL, "http://localhost/callback",
+			"http://127.0.0.1/oauth/callback", "http://localhost/oauth/callback"},
 		AnyLoopbackPort:       true,
 		Scopes:                []string{"full", "refresh_token", "offline_access"},
 		PreAuthorizedProfiles: []string{"System Administrator", "Standard User"},
