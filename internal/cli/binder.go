@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/mapping"
+	"github.com/sfbridge/sfbridge/internal/recipe"
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sheet"
 	"github.com/sfbridge/sfbridge/internal/store"
@@ -36,7 +37,7 @@ func newBinder(a *app) *binder { return &binder{store: a.store, now: time.Now} }
 // mapped field was deleted in Salesforce ...) fails with the workflow's
 // problems; a workflow that does not read from Salesforce gets a nil Plan.
 func (b *binder) Bind(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*syncer.Plan, syncer.Sink, error) {
-	plan, err := compile(ctx, wf, client)
+	plan, err := recipe.Compile(ctx, wf, client)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,22 +80,6 @@ func (b *binder) Bind(ctx context.Context, wf store.Workflow, client *salesforce
 	return p, sink, nil
 }
 
-// compile compiles a stored workflow against its org as client describes
-// it: what Salesforce requires on create, what the operation may write and
-// which types convert are checked here, so a workflow that would fail
-// every row never runs.
-func compile(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*workflow.Plan, error) {
-	def, err := workflow.Parse([]byte(wf.Document))
-	if err != nil {
-		return nil, fmt.Errorf("reading workflow %q version %d: %w", wf.Name, wf.Version, err)
-	}
-	plan, err := workflow.Compile(ctx, def, workflow.Env{Describe: describer(client)})
-	if err != nil {
-		return nil, fmt.Errorf("checking workflow %q version %d against its org: %w", wf.Name, wf.Version, err)
-	}
-	return plan, nil
-}
-
 var _ syncer.OutboundBinder = (*binder)(nil)
 
 // BindOutbound implements syncer.OutboundBinder: the workflow compiled
@@ -102,7 +87,7 @@ var _ syncer.OutboundBinder = (*binder)(nil)
 // conversions for the operation), its sheet, and its outbound plan; nil
 // for a workflow that does not write to Salesforce.
 func (b *binder) BindOutbound(ctx context.Context, wf store.Workflow, client *salesforce.Client) (*syncer.Outbound, *sheet.Sheet, error) {
-	plan, err := compile(ctx, wf, client)
+	plan, err := recipe.Compile(ctx, wf, client)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,17 +153,6 @@ func outboundValues(plan *workflow.Plan, fp *workflow.FieldPlan) func(map[string
 			return nil, err
 		}
 		return fp.Mapping.OutboundRow(map[string]mapping.Value{fp.Column: v, fp.CountryColumn: country})
-	}
-}
-
-// describer adapts a client's Describe to what workflow.Compile expects.
-func describer(client *salesforce.Client) workflow.DescribeFunc {
-	return func(ctx context.Context, object string) (*salesforce.SObjectDescribe, error) {
-		d, err := client.Describe(ctx, object)
-		if errors.Is(err, salesforce.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %w", workflow.ErrObjectNotFound, err)
-		}
-		return d, err
 	}
 }
 

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"text/tabwriter"
 	"time"
 
+	"github.com/sfbridge/sfbridge/internal/recipe"
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/syncer"
@@ -26,21 +26,12 @@ type workflowCmd struct {
 	Verify   workflowVerifyCmd   `cmd:"" help:"Compare a workflow's sheet with Salesforce and list every difference (exit 4 when they differ)."`
 }
 
-// checked is a workflow file that passed validation.
-type checked struct {
-	file  string
-	doc   string
-	def   *workflow.Definition
-	org   store.Org
-	owner store.User
-}
-
 // checkFiles validates workflow files against their orgs, as their owners
 // see them, and prints every problem to stdout. It fails with exit code 2
 // when a file has problems, 3 when an org cannot be reached.
-func (a *app) checkFiles(e *env, files []string) ([]checked, error) {
+func (a *app) checkFiles(e *env, files []string) ([]recipe.Checked, error) {
 	var (
-		out   []checked
+		out   []recipe.Checked
 		bad   int
 		probs int
 	)
@@ -57,7 +48,7 @@ func (a *app) checkFiles(e *env, files []string) ([]checked, error) {
 			}
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s: ok: workflow %q, %s into sheet %q\n", file, c.def.Name, c.def.Object, c.def.Sheet)
+		fmt.Fprintf(e.stdout, "%s: ok: workflow %q, %s into sheet %q\n", file, c.Def.Name, c.Def.Object, c.Def.Sheet)
 		out = append(out, c)
 	}
 	if bad > 0 {
@@ -71,79 +62,46 @@ func (a *app) checkFiles(e *env, files []string) ([]checked, error) {
 // *workflow.ValidationError; the error is for what is not the file's
 // fault: an unreadable file, an owner without a connection, an org that
 // cannot be reached.
-func (a *app) checkFile(ctx context.Context, file string) (checked, *workflow.ValidationError, error) {
+func (a *app) checkFile(ctx context.Context, file string) (recipe.Checked, *workflow.ValidationError, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return checked{}, nil, invalid(fmt.Errorf("reading workflow file: %w", err))
+		return recipe.Checked{}, nil, invalid(fmt.Errorf("reading workflow file: %w", err))
 	}
 	return a.checkDoc(ctx, file, data)
 }
 
 // checkDoc validates a workflow document; file names it in messages.
-func (a *app) checkDoc(ctx context.Context, file string, data []byte) (checked, *workflow.ValidationError, error) {
-	c := checked{file: file, doc: string(data)}
-	orgs, err := a.store.Orgs().List(ctx)
-	if err != nil {
-		return c, nil, environment(err)
-	}
-	names := make([]string, len(orgs))
-	for i, o := range orgs {
-		names[i] = o.Name
-	}
-	wfEnv := workflow.Env{Orgs: names}
+func (a *app) checkDoc(ctx context.Context, file string, data []byte) (recipe.Checked, *workflow.ValidationError, error) {
+	c, ve, err := a.recipes().Check(ctx, file, data)
+	return c, ve, exitCoded(err)
+}
 
-	def, err := workflow.ParseFile(file, data)
-	var ve *workflow.ValidationError
-	if err != nil && !errors.As(err, &ve) {
-		return c, nil, invalid(err)
+// exitCoded gives err its exit code: 2 for what is the input's fault, 3
+// for the rest (the database, Salesforce); an error that carries a code
+// already (a.client's) keeps it.
+func exitCoded(err error) error {
+	if errors.Is(err, recipe.ErrInvalid) || errors.Is(err, workflow.ErrInvalid) {
+		return invalid(err)
 	}
-	i := -1
-	if def != nil {
-		i = slices.IndexFunc(orgs, func(o store.Org) bool { return o.Name == def.Org })
-	}
-	if i < 0 {
-		// Without the org there is nothing to describe: report the file's
-		// own problems and the unknown org, not objects "missing" from it.
-		wfEnv.Describe = func(context.Context, string) (*salesforce.SObjectDescribe, error) {
-			return nil, workflow.ErrObjectNotFound
-		}
-		_, _, err := workflow.Load(ctx, file, data, wfEnv)
-		if errors.As(err, &ve) {
-			ve.Problems = slices.DeleteFunc(ve.Problems, func(p workflow.Problem) bool { return p.Code == workflow.CodeUnknownObject })
-			return c, ve, nil
-		}
-		return c, nil, err
-	}
-	c.org = orgs[i]
-	if c.owner, err = a.store.Users().ByLogin(ctx, def.Owner); err != nil {
-		if ve != nil {
-			return c, ve, nil // the file's own problems first
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return c, nil, invalid(fmt.Errorf("%s: the owner %q has no connection to org %q: run sfbridge org connect %s --user %s",
-				file, def.Owner, c.org.Name, c.org.Name, def.Owner))
-		}
-		return c, nil, environment(err)
-	}
-	client, err := a.client(ctx, c.org, c.owner)
-	if err != nil {
-		return c, nil, fmt.Errorf("%s: %w", file, err)
-	}
-	wfEnv.Describe = describer(client)
-	if g, err := client.DescribeGlobal(ctx); err == nil {
-		for _, s := range g.SObjects {
-			wfEnv.Objects = append(wfEnv.Objects, s.Name)
-		}
-	}
-	c.def, _, err = workflow.Load(ctx, file, data, wfEnv)
-	a.recordUsage(ctx, c.org, client.Budget())
-	if errors.As(err, &ve) {
-		return c, ve, nil
-	}
-	if err != nil {
-		return c, nil, environment(fmt.Errorf("%s: describing the objects of org %q: %w", file, c.org.Name, err))
-	}
-	return c, nil, nil
+	return environment(err)
+}
+
+// recipes returns what validates, stores and enables workflows, acting
+// through the owners' connections, with errors that name the command to
+// run.
+func (a *app) recipes() *recipe.Recipes { return a.recipesBy(a.client) }
+
+// apiRecipes is recipes for the API: the connector's errors come back as
+// they are (store.ErrNotFound for no connection, salesforce.ErrNeedsReauth)
+// for the API to phrase.
+func (a *app) apiRecipes() *recipe.Recipes {
+	return a.recipesBy(func(ctx context.Context, o store.Org, u store.User) (*salesforce.Client, error) {
+		return a.connector().Client(ctx, o.ID, u.ID)
+	})
+}
+
+func (a *app) recipesBy(client recipe.ClientFunc) *recipe.Recipes {
+	return &recipe.Recipes{Store: a.store, Logger: a.log, Client: client}
 }
 
 // connector returns the store's connector: one client per connection,
@@ -205,44 +163,26 @@ func (c *workflowApplyCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "workflow %q: %s\n", wc.def.Name, msg)
+		fmt.Fprintf(e.stdout, "workflow %q: %s\n", wc.Def.Name, msg)
 	}
 	return nil
 }
 
 // apply stores a validated workflow: created at version 1, or its document
 // replaced by a new version. The file's enabled flag is applied too.
-func (a *app) apply(ctx context.Context, c checked) (string, error) {
-	cur, err := a.store.Workflows().ByName(ctx, c.def.Name)
-	if errors.Is(err, store.ErrNotFound) {
-		wf, err := a.store.Workflows().Create(ctx, store.Workflow{
-			Name: c.def.Name, OrgID: c.org.ID, OwnerID: c.owner.ID, Enabled: c.def.Enabled, Document: c.doc,
-		})
-		if err != nil {
-			return "", environment(err)
-		}
+func (a *app) apply(ctx context.Context, c recipe.Checked) (string, error) {
+	out, err := a.recipes().Apply(ctx, c, recipe.Change{Via: "cli"})
+	if err != nil {
+		return "", exitCoded(err)
+	}
+	wf := out.Workflow
+	switch out.Outcome {
+	case recipe.Created:
 		return fmt.Sprintf("created (version %d, %s)", wf.Version, enabledLabel(wf.Enabled)), nil
+	case recipe.Unchanged:
+		return fmt.Sprintf("unchanged (version %d, %s)", wf.Version, enabledLabel(wf.Enabled)), nil
 	}
-	if err != nil {
-		return "", environment(err)
-	}
-	if cur.OrgID != c.org.ID || cur.OwnerID != c.owner.ID {
-		return "", invalid(fmt.Errorf("%s: workflow %q is stored with another org or owner; a workflow keeps its org and owner: give it another name",
-			c.file, c.def.Name))
-	}
-	wf, err := a.store.Workflows().UpdateDocument(ctx, cur.ID, cur.Version, c.doc, c.owner.ID)
-	if err != nil {
-		return "", environment(err)
-	}
-	if wf.Enabled != c.def.Enabled {
-		if err := a.store.Workflows().SetEnabled(ctx, wf.ID, c.def.Enabled); err != nil {
-			return "", environment(err)
-		}
-	}
-	if wf.Version == cur.Version {
-		return fmt.Sprintf("unchanged (version %d, %s)", wf.Version, enabledLabel(c.def.Enabled)), nil
-	}
-	return fmt.Sprintf("updated to version %d (%s)", wf.Version, enabledLabel(c.def.Enabled)), nil
+	return fmt.Sprintf("updated to version %d (%s)", wf.Version, enabledLabel(wf.Enabled)), nil
 }
 
 type workflowListCmd struct {
@@ -360,23 +300,10 @@ func setEnabled(e *env, d dataFlags, name string, enabled bool) error {
 	if err != nil {
 		return err
 	}
-	if enabled {
-		// Checked against the org as it is now: fields may have changed
-		// since the workflow was applied.
-		client, err := a.connector().Client(e.ctx, wf.OrgID, wf.OwnerID)
-		if err != nil {
-			return environment(err)
-		}
-		if _, err := compile(e.ctx, wf, client); err != nil {
-			var ve *workflow.ValidationError
-			if errors.As(err, &ve) {
-				return invalid(fmt.Errorf("workflow %q cannot be enabled: %w", wf.Name, err))
-			}
-			return environment(err)
-		}
-	}
-	if err := a.store.Workflows().SetEnabled(e.ctx, wf.ID, enabled); err != nil {
-		return environment(err)
+	// Enabling checks the workflow against the org as it is now: fields
+	// may have changed since it was applied.
+	if _, err := a.recipes().SetEnabled(e.ctx, wf, enabled, recipe.Change{Via: "cli"}); err != nil {
+		return exitCoded(err)
 	}
 	fmt.Fprintf(e.stdout, "workflow %q %s\n", wf.Name, enabledLabel(enabled))
 	return nil
@@ -435,12 +362,7 @@ func workflowLabel(wf store.Workflow) string {
 	return s
 }
 
-func enabledLabel(enabled bool) string {
-	if enabled {
-		return "enabled"
-	}
-	return "disabled"
-}
+func enabledLabel(enabled bool) string { return recipe.EnabledLabel(enabled) }
 
 func yesNo(b bool) string {
 	if b {
