@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,10 +14,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sfbridge/sfbridge/internal/mapping"
 	"github.com/sfbridge/sfbridge/internal/sheet"
 	"github.com/sfbridge/sfbridge/internal/store"
-	"github.com/sfbridge/sfbridge/internal/workflow"
+	"github.com/sfbridge/sfbridge/internal/syncer"
 )
 
 type sheetCmd struct {
@@ -350,27 +348,12 @@ func (c *sheetAddCmd) Run(e *env) error {
 // overwrites it. A workflow whose document no longer parses counts as
 // sending nothing.
 func (a *app) warnUnsent(e *env, sh *sheet.Sheet, columns []string) error {
-	wfs, err := a.store.Workflows().List(e.ctx, store.WorkflowFilter{})
+	uses, err := syncer.ReadSheetUses(e.ctx, a.store)
 	if err != nil {
 		return environment(err)
 	}
-	sent := map[string]bool{}
-	for _, wf := range wfs {
-		def, err := workflow.Parse([]byte(wf.Document))
-		if err != nil || def == nil || def.Sheet != sh.Name {
-			continue
-		}
-		for _, f := range def.Fields {
-			dir := cmp.Or(f.Direction, def.Direction)
-			if f.Column != "" && dir.Has(mapping.Outbound) {
-				sent[strings.ToLower(f.Column)] = true
-			}
-		}
-	}
-	for _, c := range columns {
-		if !sent[strings.ToLower(c)] {
-			fmt.Fprintf(e.stderr, "warning: no workflow sends column %q of sheet %q to Salesforce: the change stays in the sheet\n", c, sh.Name)
-		}
+	for _, c := range uses.Of(sh.Name).Unsent(columns) {
+		fmt.Fprintf(e.stderr, "warning: no workflow sends column %q of sheet %q to Salesforce: the change stays in the sheet\n", c, sh.Name)
 	}
 	return nil
 }

@@ -88,7 +88,8 @@
 // operation takes a store.Scope, so it joins the caller's transaction (rows
 // and checkpoint together) or runs in its own. [Sheet.Rows] streams rows
 // from one snapshot, and [Sheet.ExportCSV] and [Sheet.ExportJSON] build on
-// it in constant memory.
+// it in constant memory. [Sheet.Index] and [Sheet.KeyText] match rows by
+// the values of a key column, as a CSV import does.
 //
 // Decision records: docs/adr/0043-sheets.md, docs/adr/0100-change-capture.md,
 // docs/adr/0101-outbox.md, docs/adr/0102-links-journal-conflicts.md.

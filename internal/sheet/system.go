@@ -52,3 +52,12 @@ func systemByName(name string) (systemColumn, bool) {
 	}
 	return systemColumn{}, false
 }
+
+// IsSystemColumn reports whether name (ignoring case) is the name of a
+// system column ("Row ID", "Salesforce ID", "Sync Status" ...), which every
+// sheet has and which people do not write: an import of an export skips
+// them.
+func IsSystemColumn(name string) bool {
+	_, ok := systemByName(name)
+	return ok
+}

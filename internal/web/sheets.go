@@ -1,0 +1,271 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sfbridge/sfbridge/internal/access"
+	"github.com/sfbridge/sfbridge/internal/api"
+)
+
+// sheetsData is the Sheets page.
+type sheetsData struct {
+	Sheets []api.SheetSummary
+}
+
+// sheetData is one sheet's page: its grid, conflicts and dead letters.
+type sheetData struct {
+	Sheet       api.SheetSummary
+	Rows        []gridRow
+	Next        int64
+	Total       int64
+	Status      string // the status filter, "" for all
+	Statuses    []string
+	Conflicts   []api.SheetConflict
+	DeadLetters []api.SheetDeadLetter
+	Import      *api.ImportReport // after an import
+	// API is the sheet's API path, for the grid's script and the export.
+	API string
+}
+
+// gridRow is a row of the grid: its cells in the sheet's column order.
+type gridRow struct {
+	api.SheetRow
+	Cells []gridCell
+}
+
+// gridCell is one cell, as text the grid shows and the edit form takes.
+type gridCell struct {
+	Column string
+	Text   string
+}
+
+// rowStatuses are the statuses the grid filters on.
+var rowStatuses = []string{"pending", "synced", "failed", "conflict", "removed"}
+
+func (c *console) sheetsRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /sheets", c.guard(access.SheetView, self, c.sheetsPage))
+	mux.HandleFunc("GET /sheets/{name}", c.guard(access.SheetView, self, c.sheetPage))
+	// The API decides sheet.edit on the sheet's workflows for every change.
+	mux.HandleFunc("POST /sheets/{name}/rows", c.guard(access.SheetView, self, c.sheetAddRow))
+	mux.HandleFunc("POST /sheets/{name}/rows/{id}", c.guard(access.SheetView, self, c.sheetEditRow))
+	mux.HandleFunc("POST /sheets/{name}/rows/{id}/delete", c.guard(access.SheetView, self, c.sheetDeleteRow))
+	mux.HandleFunc("POST /sheets/{name}/conflicts/{id}", c.guard(access.SheetView, self, c.sheetResolve))
+	mux.HandleFunc("POST /sheets/{name}/deadletters/{id}/{verb}", c.guard(access.SheetView, self, c.sheetDeadLetter))
+	mux.HandleFunc("POST /sheets/{name}/import", c.guard(access.SheetView, self, c.sheetImport))
+}
+
+func (c *console) sheetsPage(w http.ResponseWriter, r *http.Request, v *view) {
+	var list api.SheetList
+	if err := c.api.do(w, r, http.MethodGet, "/api/v1/sheets", nil, &list); err != nil {
+		c.fail(w, r, v, err)
+		return
+	}
+	v.Data = sheetsData{Sheets: list.Sheets}
+	c.render(w, v, http.StatusOK, "sheets")
+}
+
+// sheetAPI is the API path of the sheet named in the request.
+func sheetAPI(r *http.Request) string { return "/api/v1/sheets/" + url.PathEscape(r.PathValue("name")) }
+
+func (c *console) sheetPage(w http.ResponseWriter, r *http.Request, v *view) {
+	c.renderSheet(w, r, v, http.StatusOK, nil)
+}
+
+// renderSheet renders the sheet's page with status, after a change made
+// or refused (v.Error), or an import's report.
+func (c *console) renderSheet(w http.ResponseWriter, r *http.Request, v *view, status int, report *api.ImportReport) {
+	base := sheetAPI(r)
+	d := sheetData{API: base, Status: r.URL.Query().Get("status"), Statuses: rowStatuses, Import: report}
+	if err := c.api.do(w, r, http.MethodGet, base, nil, &d.Sheet); err != nil {
+		c.fail(w, r, v, err)
+		return
+	}
+	q := url.Values{}
+	if d.Status != "" {
+		q.Set("status", d.Status)
+	}
+	if after := r.URL.Query().Get("after"); after != "" {
+		q.Set("after", after)
+	}
+	var (
+		page api.RowPage
+		cl   api.ConflictList
+		dl   api.DeadLetterList
+	)
+	for _, call := range []struct {
+		path string
+		out  any
+	}{{base + "/rows?" + q.Encode(), &page}, {base + "/conflicts", &cl}, {base + "/deadletters", &dl}} {
+		if err := c.api.do(w, r, http.MethodGet, call.path, nil, call.out); err != nil {
+			c.fail(w, r, v, err)
+			return
+		}
+	}
+	d.Next, d.Total, d.Conflicts, d.DeadLetters = page.Next, page.Total, cl.Conflicts, dl.DeadLetters
+	for _, row := range page.Rows {
+		g := gridRow{SheetRow: row}
+		for _, col := range d.Sheet.Columns {
+			g.Cells = append(g.Cells, gridCell{Column: col.Name, Text: cellText(row.Values[col.Name])})
+		}
+		d.Rows = append(d.Rows, g)
+	}
+	v.Data = d
+	c.render(w, v, status, "sheets-detail")
+}
+
+// cellText is a value as a cell shows it and the edit form takes it back:
+// lists joined with ';' as Salesforce writes multi-picklists, objects
+// (addresses) as JSON.
+func cellText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []any:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = cellText(p)
+		}
+		return strings.Join(parts, ";")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// back sends the browser back to the sheet's page with a notice
+// ("done=sheets_saved").
+func back(w http.ResponseWriter, r *http.Request, notice string) {
+	http.Redirect(w, r, "/sheets/"+url.PathEscape(r.PathValue("name"))+"?"+notice, http.StatusSeeOther)
+}
+
+// deadLetterNotices are the notices of the dead-letter actions, by verb.
+var deadLetterNotices = map[string]string{"requeue": "done=sheets_requeued", "discard": "done=sheets_discarded"}
+
+// refused renders the sheet again after an API refusal, with its message.
+func (c *console) refused(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	status := c.explain(r, v, err)
+	for field, msg := range v.Fields { // the value errors of the edit form
+		v.Error += " " + strings.TrimPrefix(field, "values.") + ": " + msg
+	}
+	r.URL.RawQuery = ""
+	c.renderSheet(w, r, v, status, nil)
+}
+
+// formValue is an edit form's value: empty clears the cell.
+func formValue(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// sheetEditRow is the form fallback of the grid's in-place edit: one cell.
+func (c *console) sheetEditRow(w http.ResponseWriter, r *http.Request, v *view) {
+	ch := api.RowChange{Values: map[string]any{r.PostFormValue("column"): formValue(r.PostFormValue("value"))}}
+	path := sheetAPI(r) + "/rows/" + url.PathEscape(r.PathValue("id"))
+	if err := c.api.do(w, r, http.MethodPatch, path, ch, nil); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	back(w, r, "done=sheets_saved")
+}
+
+// sheetDeleteRow deletes a row, and its record when the sheet's workflow
+// propagates deletes (the API refuses otherwise).
+func (c *console) sheetDeleteRow(w http.ResponseWriter, r *http.Request, v *view) {
+	path := sheetAPI(r) + "/rows/" + url.PathEscape(r.PathValue("id"))
+	if err := c.api.do(w, r, http.MethodDelete, path, nil, nil); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	back(w, r, "done=sheets_deleted")
+}
+
+// sheetAddRow adds a row from the form's value_<column> fields.
+func (c *console) sheetAddRow(w http.ResponseWriter, r *http.Request, v *view) {
+	if err := r.ParseForm(); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	ch := api.RowChange{Values: map[string]any{}}
+	for key, vals := range r.PostForm {
+		if col, ok := strings.CutPrefix(key, "value_"); ok && len(vals) > 0 && vals[0] != "" {
+			ch.Values[col] = vals[0]
+		}
+	}
+	if err := c.api.do(w, r, http.MethodPost, sheetAPI(r)+"/rows", ch, nil); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	back(w, r, "done=sheets_added")
+}
+
+func (c *console) sheetResolve(w http.ResponseWriter, r *http.Request, v *view) {
+	res := api.ConflictResolution{Keep: r.PostFormValue("keep")}
+	if res.Keep == "value" {
+		res.Value = r.PostFormValue("value")
+	}
+	path := sheetAPI(r) + "/conflicts/" + url.PathEscape(r.PathValue("id")) + "/resolve"
+	if err := c.api.do(w, r, http.MethodPost, path, res, nil); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	back(w, r, "done=sheets_resolved")
+}
+
+func (c *console) sheetDeadLetter(w http.ResponseWriter, r *http.Request, v *view) {
+	verb := r.PathValue("verb")
+	notice, ok := deadLetterNotices[verb]
+	if !ok {
+		c.notFound(w, r)
+		return
+	}
+	path := sheetAPI(r) + "/deadletters/" + url.PathEscape(r.PathValue("id")) + "/" + verb
+	if err := c.api.do(w, r, http.MethodPost, path, nil, nil); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	back(w, r, notice)
+}
+
+// maxUpload bounds the CSV file of an import form (the API takes 32 MiB).
+const maxUpload = 32 << 20
+
+// sheetImport sends the uploaded CSV file to the API and shows its report.
+func (c *console) sheetImport(w http.ResponseWriter, r *http.Request, v *view) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		v.Error = v.T("sheets.import.no_file")
+		r.URL.RawQuery = ""
+		c.renderSheet(w, r, v, http.StatusBadRequest, nil)
+		return
+	}
+	defer file.Close()
+	path := sheetAPI(r) + "/import"
+	if key := r.PostFormValue("key"); key != "" {
+		path += "?key=" + url.QueryEscape(key)
+	}
+	var report api.ImportReport
+	if err := c.api.send(w, r, http.MethodPost, path, "text/csv", io.LimitReader(file, maxUpload), &report); err != nil {
+		c.refused(w, r, v, err)
+		return
+	}
+	v.Notice = v.T("sheets.import.done", strconv.Itoa(report.Inserted), strconv.Itoa(report.Updated), strconv.Itoa(len(report.Problems)))
+	r.URL.RawQuery = ""
+	c.renderSheet(w, r, v, http.StatusOK, &report)
+}

@@ -1,0 +1,80 @@
+// The sheet grid: a cell's form is sent to the API in place (Enter or
+// leaving the cell), the row's badge shows pending, then follows the row
+// until it is synced or failed, without reloading the page. Without
+// JavaScript each cell is a plain form.
+(function () {
+  "use strict";
+  var grid = document.getElementById("grid");
+  if (!grid || grid.dataset.editable !== "true") { return; }
+  document.documentElement.classList.add("js");
+  var api = grid.dataset.api;
+  var message = document.getElementById("grid-message");
+
+  function setBadge(rowID, status, error) {
+    var badge = grid.querySelector('[data-testid="status-' + rowID + '"]');
+    if (!badge) { return; }
+    badge.className = "badge status-" + status;
+    badge.textContent = grid.dataset["status" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
+    var cell = badge.parentNode, old = cell.querySelector(".row-error");
+    if (old) { old.remove(); }
+    if (error) {
+      var p = document.createElement("p");
+      p.className = "row-error";
+      p.textContent = error;
+      cell.appendChild(p);
+    }
+  }
+
+  // follow polls the row until it leaves pending, for a minute at most.
+  function follow(rowID, tries) {
+    if (tries <= 0) { return; }
+    window.setTimeout(function () {
+      fetch(api + "/rows?after=" + (rowID - 1) + "&limit=1", { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (page) {
+          var row = page && page.rows && page.rows[0];
+          if (!row || row.id !== rowID) { return; }
+          setBadge(rowID, row.status, row.error);
+          if (row.status === "pending") { follow(rowID, tries - 1); }
+        })
+        .catch(function () { follow(rowID, tries - 1); });
+    }, 1000);
+  }
+
+  function save(form) {
+    var input = form.querySelector('input[name="value"]');
+    if (input.value === input.defaultValue) { return; }
+    var rowID = Number(form.closest("tr").dataset.row);
+    var values = {};
+    values[form.querySelector('input[name="column"]').value] = input.value === "" ? null : input.value;
+    form.classList.add("saving");
+    message.textContent = grid.dataset.saving;
+    fetch(api + "/rows/" + rowID, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ values: values })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    }).then(function (res) {
+      form.classList.remove("saving");
+      if (!res.ok) {
+        var fields = res.body.details && res.body.details.fields;
+        message.textContent = fields && fields.length ? fields[0].message : res.body.message;
+        input.value = input.defaultValue;
+        return;
+      }
+      message.textContent = "";
+      input.defaultValue = input.value;
+      setBadge(rowID, res.body.status, res.body.error);
+      follow(rowID, 60);
+    }).catch(function () {
+      form.classList.remove("saving");
+      form.submit();
+    });
+  }
+
+  grid.querySelectorAll(".cell-form").forEach(function (form) {
+    form.addEventListener("submit", function (e) { e.preventDefault(); save(form); });
+    form.querySelector('input[name="value"]').addEventListener("change", function () { save(form); });
+  });
+})();
