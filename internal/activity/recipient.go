@@ -8,10 +8,10 @@ import (
 )
 
 // resolve maps email addresses to the contacts, then the leads, the user
-// may use (Settings.Scope). Known recipients come contacts first, each in
+// may use (scope). Known recipients come contacts first, each in
 // the order given; unknown keeps the addresses that matched nothing. An
 // address shared by several records resolves to the oldest ID.
-func (s *Service) resolve(ctx context.Context, conn Conn, emails []string) (known []Recipient, unknown []string, err error) {
+func resolve(ctx context.Context, conn Conn, scope RecipientScope, emails []string) (known []Recipient, unknown []string, err error) {
 	found := map[string]Recipient{}
 	pending := dedupeFold(emails)
 	for _, object := range []string{"Contact", "Lead"} {
@@ -23,7 +23,7 @@ func (s *Service) resolve(ctx context.Context, conn Conn, emails []string) (know
 			quoted[i] = quote(e)
 		}
 		where := "Email IN (" + strings.Join(quoted, ", ") + ")"
-		byEmail, err := s.find(ctx, conn, object, where)
+		byEmail, err := find(ctx, conn, scope, object, where)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -55,8 +55,8 @@ func (s *Service) resolve(ctx context.Context, conn Conn, emails []string) (know
 
 // find queries object's records matching where (and the scope) that have
 // an email, keyed by lower-case email (first record of each wins).
-func (s *Service) find(ctx context.Context, conn Conn, object, where string) (map[string]Recipient, error) {
-	out, err := s.list(ctx, conn, object, where, "Id", 0)
+func find(ctx context.Context, conn Conn, scope RecipientScope, object, where string) (map[string]Recipient, error) {
+	out, err := list(ctx, conn, scope, object, where, "Id", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +71,12 @@ func (s *Service) find(ctx context.Context, conn Conn, object, where string) (ma
 
 // list queries object's records with an email matching where, within the
 // scope, in order, at most limit (0: no limit).
-func (s *Service) list(ctx context.Context, conn Conn, object, where, order string, limit int) ([]Recipient, error) {
+func list(ctx context.Context, conn Conn, scope RecipientScope, object, where, order string, limit int) ([]Recipient, error) {
 	q := "SELECT Id, Name, Email FROM " + object + " WHERE Email != null AND (" + where + ")"
 	if object == "Lead" {
 		q += " AND IsConverted = false"
 	}
-	if s.settings.Scope == ScopeOwned {
+	if scope == ScopeOwned {
 		tok := conn.Token()
 		q += " AND OwnerId = " + quote(tok.UserID())
 	}
@@ -108,6 +108,10 @@ func (s *Service) Suggest(ctx context.Context, conn Conn, prefix string, limit i
 	if limit <= 0 {
 		return nil, &RequestError{Field: "limit", Reason: fmt.Sprintf("%d: ask for at least one suggestion", limit)}
 	}
+	st, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
 	like := "'" + escapeLike(escape(prefix)) + "%'"
 	var where []string
 	for _, f := range []string{"FirstName", "LastName", "Name", "Email"} {
@@ -115,7 +119,7 @@ func (s *Service) Suggest(ctx context.Context, conn Conn, prefix string, limit i
 	}
 	var out []Recipient
 	for _, object := range []string{"Contact", "Lead"} {
-		rs, err := s.list(ctx, conn, object, strings.Join(where, " OR "), "Name, Id", limit-len(out))
+		rs, err := list(ctx, conn, st.Scope, object, strings.Join(where, " OR "), "Name, Id", limit-len(out))
 		if err != nil {
 			return nil, err
 		}

@@ -19,79 +19,22 @@ import (
 // user's own *salesforce.Client, so that Salesforce's sharing applies.
 type Conn interface {
 	Token() salesforce.Token
-	Describe(ctx context.Context, object string) (*salesforce.SObjectDescribe, error)
-	DescribeGlobal(ctx context.Context) (*salesforce.GlobalDescribe, error)
 	Query(ctx context.Context, soql string, opts ...salesforce.QueryOption) iter.Seq2[*salesforce.Record, error]
 	Composite(ctx context.Context, req salesforce.CompositeRequest) ([]salesforce.SubResponse, error)
 }
 
 var _ Conn = (*salesforce.Client)(nil)
 
-// RecipientScope says which contacts and leads recipients may resolve to.
-type RecipientScope string
-
-// The recipient scopes.
-const (
-	ScopeVisible RecipientScope = "visible" // every contact and lead the user can see
-	ScopeOwned   RecipientScope = "owned"   // only those the user owns
-)
-
 // MaxRecipients is the most recipients one activity may have: the Task or
 // Event and one relation per extra recipient fit one composite call
 // (salesforce.MaxSubrequests) that is all or nothing.
 const MaxRecipients = salesforce.MaxSubrequests
 
-// DefaultRelatedObjects are the objects activities may always be related to.
-var DefaultRelatedObjects = []string{"Account", "Opportunity"}
-
-// Settings are an org's activity logging settings, chosen by its admin.
-type Settings struct {
-	// Scope limits recipients; empty means ScopeVisible.
-	Scope RecipientScope
-	// Types maps each kind to a value of the org's Task.Type (Event.Type
-	// for meetings) picklist. A kind not in the map gets no Type. Default
-	// DefaultTypes.
-	Types map[Kind]string
-	// ClosedStatus is the Task Status that marks a share done; empty means
-	// "Completed", which must then be a value of the org's picklist.
-	ClosedStatus string
-	// RelatedObjects are custom objects activities may be related to, on
-	// top of DefaultRelatedObjects. Each must allow activities.
-	RelatedObjects []string
-}
-
-// DefaultTypes maps the kinds onto Salesforce's standard Type values.
-func DefaultTypes() map[Kind]string {
-	return map[Kind]string{KindEmail: "Email", KindLink: "Other", KindMeeting: "Meeting"}
-}
-
-// DefaultSettings returns the settings of an org whose admin chose nothing.
-func DefaultSettings() Settings {
-	return Settings{Scope: ScopeVisible, Types: DefaultTypes()}
-}
-
-// Validate checks the settings without asking Salesforce.
-func (s Settings) Validate() error {
-	if s.Scope != "" && s.Scope != ScopeVisible && s.Scope != ScopeOwned {
-		return fmt.Errorf("activity settings: scope %q is not %q or %q", s.Scope, ScopeVisible, ScopeOwned)
-	}
-	for k := range s.Types {
-		if !k.valid() {
-			return fmt.Errorf("activity settings: types: %q is not one of email, link, meeting", k)
-		}
-	}
-	for _, o := range s.RelatedObjects {
-		if !strings.HasSuffix(o, "__c") {
-			return fmt.Errorf("activity settings: related objects: %q is not a custom object (API name ending in __c); Account and Opportunity are always allowed", o)
-		}
-	}
-	return nil
-}
-
 // Service logs activities into Salesforce with the acting user's
 // connection and keeps their record in a Store.
 type Service struct {
-	settings Settings
+	settings Settings       // the static settings, when source is nil
+	source   SettingsSource // nil: settings
 	store    Store
 	now      func() time.Time
 
@@ -105,13 +48,27 @@ func NewService(settings Settings, store Store) (*Service, error) {
 	if err := settings.Validate(); err != nil {
 		return nil, err
 	}
-	if settings.Scope == "" {
-		settings.Scope = ScopeVisible
+	return &Service{settings: settings.withDefaults(), store: store, now: time.Now, orgs: map[string]*orgInfo{}}, nil
+}
+
+// UseSettings makes the service read its settings from src at every call,
+// in place of those given to NewService. Call it before the service is
+// used.
+func (s *Service) UseSettings(src SettingsSource) { s.source = src }
+
+// current returns the settings in force.
+func (s *Service) current(ctx context.Context) (Settings, error) {
+	if s.source == nil {
+		return s.settings, nil
 	}
-	if settings.Types == nil {
-		settings.Types = DefaultTypes()
+	st, err := s.source.ActivitySettings(ctx)
+	if err != nil {
+		return Settings{}, fmt.Errorf("reading the activity settings: %w", err)
 	}
-	return &Service{settings: settings, store: store, now: time.Now, orgs: map[string]*orgInfo{}}, nil
+	if err := st.Validate(); err != nil {
+		return Settings{}, err
+	}
+	return st.withDefaults(), nil
 }
 
 // Log logs req as the connection's user. A key already claimed returns
@@ -178,16 +135,22 @@ func (s *Service) Failed(ctx context.Context) ([]Entry, error) {
 	return s.store.List(ctx, StatusFailed)
 }
 
-// Resync forgets what the service read from the org's describes (Type and
-// Status values, objects that allow activities, Shared Activities), so the
-// next call reads them again: call it after an admin changes them in
-// Salesforce. The connection's own describe cache still applies (see
-// salesforce.Config.DescribeTTL).
+// Resync forgets what the service read from the connection's org's
+// describes (Type and Status values, objects that allow activities, Shared
+// Activities) for every user, and reads them again for conn: call it after
+// an admin changes them in Salesforce. Other processes see the change when
+// the saved settings' ResyncedAt moves (see SettingsSource).
 func (s *Service) Resync(ctx context.Context, conn Conn) error {
+	tok := conn.Token()
+	org := tok.OrgID() + "/"
 	s.mu.Lock()
-	delete(s.orgs, orgKey(conn))
+	for key := range s.orgs {
+		if strings.HasPrefix(key, org) {
+			delete(s.orgs, key)
+		}
+	}
 	s.mu.Unlock()
-	_, err := s.org(ctx, conn)
+	_, err := s.org(ctx, conn, Settings{})
 	return err
 }
 
@@ -211,15 +174,19 @@ func (s *Service) attempt(ctx context.Context, conn Conn, e Entry) (Entry, error
 // send resolves, checks and writes the activity, filling e.
 func (s *Service) send(ctx context.Context, conn Conn, e *Entry) error {
 	req := &e.Request
-	info, err := s.org(ctx, conn)
+	st, err := s.current(ctx)
 	if err != nil {
 		return err
 	}
-	fields, err := s.fields(info, req)
+	info, err := s.org(ctx, conn, st)
 	if err != nil {
 		return err
 	}
-	known, unknown, err := s.resolve(ctx, conn, req.Recipients)
+	fields, err := fields(info, st, req)
+	if err != nil {
+		return err
+	}
+	known, unknown, err := resolve(ctx, conn, st.Scope, req.Recipients)
 	if err != nil {
 		return err
 	}
@@ -305,30 +272,30 @@ func firstError(resps []salesforce.SubResponse) error {
 }
 
 // fields builds the Task or Event body, less WhoId.
-func (s *Service) fields(info *orgInfo, req *Request) (map[string]any, error) {
+func fields(info *orgInfo, st Settings, req *Request) (map[string]any, error) {
 	object := req.Kind.Object()
 	f := map[string]any{"Subject": req.Subject, "Description": req.description()}
-	if v, ok := s.settings.Types[req.Kind]; ok && v != "" {
-		values, hasType := info.types[object]
-		switch {
-		case hasType && !slices.Contains(values, v):
-			return nil, &TypeValueError{Object: object, Kind: req.Kind, Value: v, Allowed: values}
-		case hasType:
-			f["Type"] = v
+	if tc, ok := info.typeCheck(st, req.Kind); ok {
+		if tc.Missing {
+			return nil, &TypeValueError{Object: object, Kind: req.Kind, Value: tc.Value, Allowed: tc.Values}
+		}
+		if len(tc.Values) > 0 {
+			f["Type"] = tc.Value
 		}
 	}
 	if object == "Task" {
-		if info.closedErr != nil {
-			return nil, info.closedErr
+		closed, err := info.closedStatus(st)
+		if err != nil {
+			return nil, err
 		}
-		f["Status"] = info.closed
+		f["Status"] = closed
 		f["ActivityDate"] = req.Date.Format(time.DateOnly)
 	} else {
 		f["StartDateTime"] = salesforce.FormatTime(req.Start)
 		f["EndDateTime"] = salesforce.FormatTime(req.End)
 	}
 	if req.RelatedTo != "" {
-		if err := s.checkRelated(info, req.RelatedTo); err != nil {
+		if err := checkRelated(info, st, req.RelatedTo); err != nil {
 			return nil, err
 		}
 		f["WhatId"] = req.RelatedTo
@@ -337,7 +304,7 @@ func (s *Service) fields(info *orgInfo, req *Request) (map[string]any, error) {
 }
 
 // checkRelated refuses a "related to" record whose object is not allowed.
-func (s *Service) checkRelated(info *orgInfo, id string) error {
+func checkRelated(info *orgInfo, st Settings, id string) error {
 	if len(id) != 15 && len(id) != 18 {
 		return &RequestError{Field: "relatedTo", Reason: fmt.Sprintf("%q is not a Salesforce record ID (15 or 18 characters)", id)}
 	}
@@ -345,7 +312,7 @@ func (s *Service) checkRelated(info *orgInfo, id string) error {
 	if !ok {
 		return &RelatedObjectError{Object: id[:3] + "…", Reason: fmt.Sprintf("record %s belongs to no object you can see", id)}
 	}
-	allowed := append(slices.Clone(DefaultRelatedObjects), s.settings.RelatedObjects...)
+	allowed := st.relatedObjects()
 	if !slices.ContainsFunc(allowed, func(o string) bool { return strings.EqualFold(o, object) }) {
 		return &RelatedObjectError{Object: object, Reason: fmt.Sprintf("the activity settings allow only %s; an admin can add custom objects", strings.Join(allowed, ", "))}
 	}
@@ -356,20 +323,47 @@ func (s *Service) checkRelated(info *orgInfo, id string) error {
 // connection's user, and a *RelatedObjectError for each configured custom
 // object that does not allow activities (joined).
 func (s *Service) RelatedObjects(ctx context.Context, conn Conn) ([]string, error) {
-	info, err := s.org(ctx, conn)
+	st, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.Check(ctx, conn, st)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	var errs []error
-	for _, o := range append(slices.Clone(DefaultRelatedObjects), s.settings.RelatedObjects...) {
-		if err := info.allowsActivities(o); err != nil {
-			errs = append(errs, err)
-			continue
+	for _, c := range rep.Related {
+		if c.Err == nil {
+			out = append(out, c.Object)
 		}
-		out = append(out, o)
 	}
-	return out, errors.Join(errs...)
+	return out, rep.Refused()
+}
+
+// Check reads what conn's org says of st (read as conn's user, from what
+// the service read of the org's describes; Resync reads them again): each
+// kind's Type value, and whether each related object allows activities.
+// st is checked as given, saved or not, so an admin sees what a change
+// would do before saving it.
+func (s *Service) Check(ctx context.Context, conn Conn, st Settings) (Report, error) {
+	if err := st.Validate(); err != nil {
+		return Report{}, err
+	}
+	st = st.withDefaults()
+	info, err := s.org(ctx, conn, st)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	for _, k := range []Kind{KindEmail, KindLink, KindMeeting} {
+		if tc, ok := info.typeCheck(st, k); ok {
+			rep.Types = append(rep.Types, tc)
+		}
+	}
+	for _, o := range st.relatedObjects() {
+		rep.Related = append(rep.Related, RelatedCheck{Object: o, Err: info.allowsActivities(o)})
+	}
+	return rep, nil
 }
 
 // orgKey identifies a connection's org and user.

@@ -21,6 +21,25 @@ type Store interface {
 	Get(ctx context.Context, key string) (Entry, error)
 	// List returns the entries with status (all when empty), oldest first.
 	List(ctx context.Context, status Status) ([]Entry, error)
+	// Find returns the entries f selects, oldest first.
+	Find(ctx context.Context, f Filter) ([]Entry, error)
+}
+
+// Filter selects entries; zero fields select everything.
+type Filter struct {
+	// OrgID and UserID select one Salesforce user's entries (both set) or
+	// an org's (OrgID only).
+	OrgID, UserID string
+	Status        Status
+	// Limit keeps the Limit most recent entries (still oldest first);
+	// 0: all.
+	Limit int
+}
+
+// match reports whether f selects e, less Limit.
+func (f Filter) match(e Entry) bool {
+	return (f.OrgID == "" || e.OrgID == f.OrgID) && (f.UserID == "" || e.UserID == f.UserID) &&
+		(f.Status == "" || e.Status == f.Status)
 }
 
 // MemoryStore is a Store in memory, for tests and single-process use. The
@@ -69,12 +88,17 @@ func (m *MemoryStore) Get(_ context.Context, key string) (Entry, error) {
 }
 
 // List implements Store.
-func (m *MemoryStore) List(_ context.Context, status Status) ([]Entry, error) {
+func (m *MemoryStore) List(ctx context.Context, status Status) ([]Entry, error) {
+	return m.Find(ctx, Filter{Status: status})
+}
+
+// Find implements Store.
+func (m *MemoryStore) Find(_ context.Context, f Filter) ([]Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Entry
 	for _, e := range m.entries {
-		if status == "" || e.Status == status {
+		if f.match(e) {
 			out = append(out, clone(e))
 		}
 	}
@@ -84,6 +108,9 @@ func (m *MemoryStore) List(_ context.Context, status Status) ([]Entry, error) {
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
 	return out, nil
 }
 

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/activity"
 	"github.com/sfbridge/sfbridge/internal/salesforce"
+	"github.com/sfbridge/sfbridge/internal/search"
 )
 
 // ActivityRequest is an activity to log (POST /api/v1/activities).
@@ -41,8 +43,10 @@ type Activity struct {
 	// /api/v1/activities/{key}/retry).
 	Status string `json:"status"`
 	// Object is Task or Event; ActivityID its Salesforce id once logged.
-	Object     string      `json:"object"`
-	ActivityID string      `json:"activityId,omitempty"`
+	Object     string `json:"object"`
+	ActivityID string `json:"activityId,omitempty"`
+	// URL opens the logged Task or Event in Salesforce.
+	URL        string      `json:"url,omitempty"`
 	Recipients []Recipient `json:"recipients"`
 	// Unknown are the addresses that matched no contact or lead you can
 	// see: they are left off the activity.
@@ -77,6 +81,9 @@ type RecipientList struct {
 // maxSuggestions is how many recipients GET /api/v1/recipients suggests.
 const maxSuggestions = 10
 
+// maxActivities is the largest ?limit= of GET /api/v1/activities.
+const maxActivities = 1000
+
 func (s *Server) logActivity(c *call) (any, error) {
 	var in ActivityRequest
 	if err := c.decode(&in); err != nil {
@@ -100,7 +107,7 @@ func (s *Server) logActivity(c *call) (any, error) {
 	if err != nil {
 		return nil, activityError(err)
 	}
-	return apiActivity(e), nil
+	return apiActivity(e, conn.Token().InstanceURL), nil
 }
 
 func (s *Server) listActivities(c *call) (any, error) {
@@ -110,20 +117,26 @@ func (s *Server) listActivities(c *call) (any, error) {
 	default:
 		return nil, invalid(FieldError{Field: "status", Message: "is " + string(status) + "; use pending, logged or failed, or leave it out for all"})
 	}
+	limit := 0
+	if v := c.r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxActivities {
+			return nil, invalid(FieldError{Field: "limit", Message: fmt.Sprintf("is %q; send a number from 1 to %d, or leave it out for all", v, maxActivities)})
+		}
+		limit = n
+	}
 	_, conn, err := s.activityConn(c)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.opts.Activities.List(c.r.Context(), status)
+	tok := conn.Token()
+	entries, err := s.opts.Activities.Find(c.r.Context(), activity.Filter{OrgID: tok.OrgID(), UserID: tok.UserID(), Status: status, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("listing activities: %w", err)
 	}
-	tok := conn.Token()
 	out := ActivityList{Activities: []Activity{}}
 	for _, e := range entries {
-		if e.OrgID == tok.OrgID() && e.UserID == tok.UserID() {
-			out.Activities = append(out.Activities, apiActivity(e))
-		}
+		out.Activities = append(out.Activities, apiActivity(e, tok.InstanceURL))
 	}
 	return out, nil
 }
@@ -137,7 +150,7 @@ func (s *Server) retryActivity(c *call) (any, error) {
 	if err != nil {
 		return nil, activityError(err)
 	}
-	return apiActivity(e), nil
+	return apiActivity(e, conn.Token().InstanceURL), nil
 }
 
 func (s *Server) suggestRecipients(c *call) (any, error) {
@@ -190,8 +203,13 @@ func activityError(err error) error {
 	return salesforceError(err)
 }
 
-func apiActivity(e activity.Entry) Activity {
-	return Activity{Key: e.Key, Kind: string(e.Request.Kind), Subject: e.Request.Subject, Status: string(e.Status),
+// apiActivity is e as the API answers it, its link on instanceURL.
+func apiActivity(e activity.Entry, instanceURL string) Activity {
+	var link string
+	if e.ActivityID != "" {
+		link = search.RecordURL(instanceURL, e.Object, e.ActivityID)
+	}
+	return Activity{URL: link, Key: e.Key, Kind: string(e.Request.Kind), Subject: e.Request.Subject, Status: string(e.Status),
 		Object: e.Object, ActivityID: e.ActivityID, Recipients: apiRecipients(e.Recipients),
 		Unknown: append([]string{}, e.Unknown...), Unrelated: apiRecipients(e.Unrelated), Error: e.Error,
 		Attempts: e.Attempts, CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC()}
@@ -211,7 +229,8 @@ func (s *Server) activityRoutes(v1 string) []route {
 		guarded(http.MethodPost, v1+"/activities", access.ActivityLog, "Log an email share, a link share or a meeting into Salesforce, once per idempotency key", s.logActivity).
 			body(ActivityRequest{}, Activity{}).created(),
 		guarded(http.MethodGet, v1+"/activities", access.ActivityLog, "Your logged activities, oldest first; ?status=failed lists those to retry", s.listActivities).
-			body(nil, ActivityList{}).params("status", "pending, logged or failed; all when left out"),
+			body(nil, ActivityList{}).params("status", "pending, logged or failed; all when left out",
+			"limit", fmt.Sprintf("only the most recent ones, 1 to %d; all when left out", maxActivities)),
 		guarded(http.MethodPost, v1+"/activities/{key}/retry", access.ActivityLog, "Send one of your failed activities to Salesforce again", s.retryActivity).
 			body(nil, Activity{}),
 		guarded(http.MethodGet, v1+"/recipients", access.ActivityLog, "Contacts and leads you can see whose name or email starts with ?q=, for recipients while typing", s.suggestRecipients).

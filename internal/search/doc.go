@@ -25,10 +25,14 @@
 // ListViewResults for list views — one API call each, with the client's
 // retries, session renewal and budget.
 //
-// MemoryChoices is the only ChoiceStore for now; a SQL one belongs with
-// internal/store.
+// Choices are kept by store.ListViewChoices (SQL) in the server and the
+// CLI; MemoryChoices serves tests. The API exposes search and list views
+// (GET /api/v1/search, /api/v1/listviews...), and the console's /search and
+// /search/listviews pages call it; who may use them is an admin setting
+// (access.FeatureSearch).
 //
 // Decisions: docs/adr/0111-search-through-the-users-connection.md,
+// docs/adr/0250-activity-and-search-through-the-api.md,
 // docs/adr/0112-list-view-choices.md,
 // docs/adr/0150-client-search-and-list-views.md (the client calls used).
 package search

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/sfbridge/sfbridge/internal/activity"
 )
@@ -81,9 +84,33 @@ func (r Activities) Get(ctx context.Context, key string) (activity.Entry, error)
 
 // List implements activity.Store: oldest first, then by key.
 func (r Activities) List(ctx context.Context, status activity.Status) ([]activity.Entry, error) {
+	return r.Find(ctx, activity.Filter{Status: status})
+}
+
+// Find implements activity.Store: the filter and the limit are SQL, on the
+// activities_user index for one user's entries.
+func (r Activities) Find(ctx context.Context, f activity.Filter) ([]activity.Entry, error) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, c := range []struct{ column, value string }{{"org_id", f.OrgID}, {"sf_user_id", f.UserID}, {"status", string(f.Status)}} {
+		if c.value != "" {
+			args = append(args, c.value)
+			where = append(where, fmt.Sprintf("%s = $%d", c.column, len(args)))
+		}
+	}
+	q := "SELECT entry FROM activities"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, key DESC"
+	if f.Limit > 0 {
+		q += " LIMIT " + strconv.Itoa(f.Limit)
+	}
 	var out []activity.Entry
 	err := r.sc.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT entry FROM activities WHERE $1 = '' OR status = $1 ORDER BY created_at, key`, string(status))
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -104,6 +131,7 @@ func (r Activities) List(ctx context.Context, status activity.Status) ([]activit
 	if err != nil {
 		return nil, fmt.Errorf("listing activities: %w", err)
 	}
+	slices.Reverse(out)
 	return out, nil
 }
 
