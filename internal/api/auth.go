@@ -166,17 +166,35 @@ type SetupStatus struct {
 }
 
 func (s *Server) setupStatus(c *call) (any, error) {
-	users, err := s.opts.Store.Users(c.r.Context())
+	needed, err := s.setupNeeded(c)
 	if err != nil {
-		return nil, fmt.Errorf("listing users: %w", err)
+		return nil, err
 	}
-	return SetupStatus{Needed: len(users) == 0}, nil
+	return SetupStatus{Needed: needed}, nil
 }
 
-var errSetupDone = errorf(CodeSetupDone, "Setup was already done: sfbridge has users. Sign in, or ask a system admin for an account.")
+// setupNeeded reports whether first-run setup is still to be done: no
+// system admin can sign in with a password. Users the CLI created without
+// a password (sfbridge org connect --as LOGIN) do not end it
+// (docs/adr/0291-first-run-setup-adopts-cli-users.md).
+func (s *Server) setupNeeded(c *call) (bool, error) {
+	users, err := s.opts.Store.Users(c.r.Context())
+	if err != nil {
+		return false, fmt.Errorf("listing users: %w", err)
+	}
+	for _, u := range users {
+		if u.Roles.Has(access.SystemAdmin) && u.PasswordHash != "" {
+			return false, nil
+		}
+	}
+	return true, nil
+}
 
-// setup creates the first system admin, only while no user exists, and
-// signs them in.
+var errSetupDone = errorf(CodeSetupDone, "Setup was already done: sfbridge has a system admin. Sign in, or ask a system admin for an account.")
+
+// setup creates the first system admin, only while no system admin can sign
+// in, and signs them in. A user the CLI created without a password under
+// the same login is adopted, with their connections.
 func (s *Server) setup(c *call) (any, error) {
 	var in SetupRequest
 	if err := c.decode(&in); err != nil {
@@ -184,9 +202,9 @@ func (s *Server) setup(c *call) (any, error) {
 	}
 	// Refuse before hashing once setup is done, so that anonymous requests
 	// cannot make the server hash passwords; CreateFirstUser decides races.
-	if users, err := s.opts.Store.Users(c.r.Context()); err != nil {
-		return nil, fmt.Errorf("listing users: %w", err)
-	} else if len(users) > 0 {
+	if needed, err := s.setupNeeded(c); err != nil {
+		return nil, err
+	} else if !needed {
 		return nil, errSetupDone
 	}
 	nu, err := s.newUser(c, in.Login, in.DisplayName, in.Password, access.RolesOf(access.SystemAdmin))

@@ -25,14 +25,22 @@ var _ Store = dbStore{}
 func (d dbStore) CreateFirstUser(ctx context.Context, nu NewUser, audit AuditEntry) (User, error) {
 	var u store.User
 	err := d.st.Write(ctx, func(tx *store.Tx) error {
+		// A passwordless user of that login is adopted: the entry keeps
+		// what they were.
+		var before any
+		if old, err := tx.Users().ByLogin(ctx, nu.Login); err == nil {
+			before = userState(old)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		var err error
 		if u, err = tx.Users().CreateFirst(ctx, storeUser(nu)); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, audit, nil, userState(u))
+		return appendAudit(ctx, tx, audit, before, userState(u))
 	})
 	if err != nil {
-		return User{}, apiError(err, "a user exists already, so the first-run setup is over")
+		return User{}, apiError(err, "a system admin with a password exists already, or the login signs in with a password, so the first-run setup is over")
 	}
 	return apiUser(u), nil
 }

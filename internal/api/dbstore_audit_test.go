@@ -65,18 +65,22 @@ func TestStoreConflictMessages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := NewStore(testDB(t))
-	root, err := s.CreateFirstUser(ctx, NewUser{Login: "root", Roles: access.RolesOf(access.SystemAdmin)}, AuditEntry{Action: "setup"})
+	hash, err := cheapPasswords.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, errFirst := s.CreateFirstUser(ctx, NewUser{Login: "eve"}, AuditEntry{Action: "setup"})
+	root, err := s.CreateFirstUser(ctx, NewUser{Login: "root", PasswordHash: hash, Roles: access.RolesOf(access.SystemAdmin)}, AuditEntry{Action: "setup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errFirst := s.CreateFirstUser(ctx, NewUser{Login: "eve", PasswordHash: hash}, AuditEntry{Action: "setup"})
 	_, errLogin := s.CreateUser(ctx, NewUser{Login: "ROOT"}, AuditEntry{Action: "user.create"})
 	errRoles := s.SetRoles(ctx, root.ID, 0, AuditEntry{Action: "roles.set"})
 	for _, c := range []struct {
 		err  error
 		want string
 	}{
-		{errFirst, "a user exists already, so the first-run setup is over: api: conflict"},
+		{errFirst, "a system admin with a password exists already, or the login signs in with a password, so the first-run setup is over: api: conflict"},
 		{errLogin, `the login "ROOT" is taken (logins are compared ignoring case): api: conflict`},
 		{errRoles, "user 1 is the last system admin: api: conflict"},
 	} {

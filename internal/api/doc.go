@@ -40,7 +40,24 @@
 // with no linked identity gets salesforce.not_connected. Who may use them is
 // an admin setting per feature (/api/v1/settings/activity, /settings/search:
 // everyone, or chosen people), kept by a [FeatureStore] and checked by
-// access.Decide (access.feature_not_granted).
+// access.Decide (access.feature_not_granted); [Me] lists the features
+// granted. How activities are logged (recipient scope, Task Type mapping,
+// related objects) is another admin setting,
+// /api/v1/settings/activity-logging (and .../resync), kept by an
+// [ActivitySettingsStore], checked against the org through the admin's
+// connection and read by the activity service at every log
+// (docs/adr/0320-activity-settings-in-the-store.md).
+//
+// # Orgs, connections and the audit log
+//
+// Admins register Salesforce orgs (/api/v1/orgs: login host, connected app,
+// polling frequency); the consumer secret is write-only. Each person links
+// their own Salesforce identity with the OAuth web-server flow with PKCE:
+// POST /orgs/{id}/connect gives the login URL, and the console's
+// [CallbackPath] finishes it through POST /oauth/callback. Pending logins
+// are kept by an [OrgStore], checked once and for ten minutes. Admins read
+// the audit log at /api/v1/audit (newest first, paged, by actor and action),
+// through an [AuditReader].
 //
 // # Storage and metrics
 //
@@ -54,5 +71,12 @@
 //
 // Decision records: docs/adr/0120-access-model.md,
 // docs/adr/0121-api-foundation.md, docs/adr/0181-api-store-adapter.md,
-// docs/adr/0250-activity-and-search-through-the-api.md.
+// docs/adr/0250-activity-and-search-through-the-api.md,
+// docs/adr/0290-connecting-from-the-console.md,
+// docs/adr/0291-first-run-setup-adopts-cli-users.md,
+// docs/adr/0292-polling-frequency-bounds.md,
+// docs/adr/0310-sheet-access-through-its-workflows.md (who sees and edits a
+// sheet), docs/adr/0311-sheet-csv-import.md (CSV export and import),
+// docs/adr/0330-api-budget-and-notifications.md (org budgets, usage,
+// notifications).
 package api

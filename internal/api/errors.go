@@ -48,6 +48,12 @@ const (
 	CodeNotRetryable       Code = "activity.not_retryable"
 	CodeActivityRefused    Code = "activity.org_refuses"
 	CodeListViewNotEnabled Code = "listview.not_enabled"
+	CodeSheetDeletesOff    Code = "sheet.deletes_off"
+
+	CodeLoginUnknown Code = "org.login_unknown"
+	CodeLoginExpired Code = "org.login_expired"
+	CodeLoginRefused Code = "org.login_refused"
+	CodeWrongOrg     Code = "org.wrong_salesforce_org"
 )
 
 // codes maps every code to its HTTP status and what it means. It is the one
@@ -61,7 +67,7 @@ var codes = func() map[Code]codeInfo {
 		CodeMethodNotAllowed:   {http.StatusMethodNotAllowed, "the path exists but not with this method"},
 		CodeInvalidInput:       {http.StatusBadRequest, "the request body or parameters are invalid; details.fields says which"},
 		CodeConflict:           {http.StatusConflict, "the change clashes with stored data"},
-		CodeSetupDone:          {http.StatusConflict, "first-run setup was already done: a user exists"},
+		CodeSetupDone:          {http.StatusConflict, "first-run setup was already done: a system admin with a password exists"},
 		CodeRestrictedOff:      {http.StatusConflict, "the restricted-access list is off; turn it on before editing its members"},
 		CodeLastSystemAdmin:    {http.StatusConflict, "the change would leave no system admin"},
 		CodeNotReady:           {http.StatusServiceUnavailable, "a dependency of the server is not ready"},
@@ -76,6 +82,11 @@ var codes = func() map[Code]codeInfo {
 		CodeNotRetryable:       {http.StatusConflict, "only a failed activity can be retried"},
 		CodeActivityRefused:    {http.StatusUnprocessableEntity, "the org's setup does not allow this activity (Type value, related object, closed status)"},
 		CodeListViewNotEnabled: {http.StatusConflict, "the list view is not one you enabled"},
+		CodeLoginUnknown:       {http.StatusConflict, "the Salesforce login is unknown, used already, or someone else's; click Connect again"},
+		CodeLoginExpired:       {http.StatusConflict, "the Salesforce login took too long; click Connect again"},
+		CodeLoginRefused:       {http.StatusBadGateway, "Salesforce refused the login or its authorization code"},
+		CodeWrongOrg:           {http.StatusConflict, "the login was to another Salesforce org than the one registered"},
+		CodeSheetDeletesOff:    {http.StatusConflict, "no workflow of the sheet deletes records in Salesforce, so its rows cannot be deleted"},
 	}
 	for _, r := range access.Reasons() {
 		m[Code(r)] = codeInfo{http.StatusForbidden, "refused: " + r.About()}

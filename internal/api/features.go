@@ -45,6 +45,7 @@ func (s *Server) initServices() error {
 		if s.activity, err = activity.NewService(s.opts.ActivitySettings, s.opts.Activities); err != nil {
 			return err
 		}
+		s.useActivitySettings()
 	}
 	if s.opts.Choices != nil {
 		var err error
@@ -125,18 +126,23 @@ func (s *Server) features() (FeatureStore, error) {
 }
 
 // grant fills the caller's granted features, for actions that need one.
-// Without a FeatureStore every feature is open.
 func (s *Server) grant(c *call) error {
-	if s.opts.Features == nil {
-		c.actor.Features = access.FeatureActivity | access.FeatureSearch
-		return nil
-	}
-	set, err := s.opts.Features.Granted(c.r.Context(), c.actor.ID)
-	if err != nil {
-		return fmt.Errorf("reading the features granted to user %d: %w", c.actor.ID, err)
-	}
+	set, err := s.granted(c.r.Context(), c.actor.ID)
 	c.actor.Features = set
-	return nil
+	return err
+}
+
+// granted returns the features open to userID. Without a FeatureStore
+// every feature is open.
+func (s *Server) granted(ctx context.Context, userID int64) (access.Feature, error) {
+	if s.opts.Features == nil {
+		return access.FeatureActivity | access.FeatureSearch, nil
+	}
+	set, err := s.opts.Features.Granted(ctx, userID)
+	if err != nil {
+		return 0, fmt.Errorf("reading the features granted to user %d: %w", userID, err)
+	}
+	return set, nil
 }
 
 var _ FeatureStore = dbStore{}

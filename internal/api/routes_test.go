@@ -239,6 +239,7 @@ func TestErrorBodies(t *testing.T) {
 	// On the empty store first: setup validates its input.
 	r := f.do(anonymous, "POST", "/api/v1/setup", SetupRequest{Login: "a b", Password: "pw"})
 	fmt.Fprintf(&out, "POST /api/v1/setup -> %d\n%s\n", r.StatusCode, r.body)
+	f.user("root", access.SystemAdmin) // setup ends once a system admin has a password
 	_, user := f.user("user", access.ConnectorUser)
 	for _, rq := range []struct {
 		c            caller
@@ -433,7 +434,7 @@ func TestHashSlots(t *testing.T) {
 		ending.Store = o.Store
 		o.Store = ending
 	})
-	f.user("ada", access.ConnectorUser)
+	f.user("ada", access.SystemAdmin)
 	f.api.hashSlots <- struct{}{} // another sign-in holds the only slot
 	for _, rq := range []struct {
 		path, body string

@@ -15,7 +15,10 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/activity"
+	"github.com/sfbridge/sfbridge/internal/recipe"
+	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/search"
+	"github.com/sfbridge/sfbridge/internal/store"
 )
 
 // Options configure a [Server].
@@ -63,6 +66,11 @@ type Options struct {
 	// fields take activity.NewService's defaults (visible recipients,
 	// activity.DefaultTypes, the "Completed" status).
 	ActivitySettings activity.Settings
+	// ActivitySettingsStore keeps the admin's activity settings, which then
+	// replace ActivitySettings and are read at every log. Default: Store,
+	// when it is one (NewStore's is); else ActivitySettings apply and the
+	// activity settings routes answer feature.unavailable.
+	ActivitySettingsStore ActivitySettingsStore
 	// Choices keeps the list views each person enabled
 	// (store.Store.ListViewChoices). Nil: search and list view routes
 	// answer feature.unavailable.
@@ -70,6 +78,38 @@ type Options struct {
 	// Search configures search: the objects and fields searched, the cache
 	// TTL. Default (zero value): search.DefaultObjects, five minutes.
 	Search search.Config
+
+	// Recipes validates, stores, enables and dry-runs workflows, acting
+	// through their owners' connections (recipe.Recipes over the store).
+	// Nil: workflow routes answer feature.unavailable.
+	Recipes *recipe.Recipes
+	// Runner runs a workflow now (syncer.Service). Nil: "run now" answers
+	// feature.unavailable.
+	Runner Runner
+
+	// Sheets is the database the sheet routes read and write: sheets,
+	// their rows, workflows, conflicts and dead letters (the server's
+	// store.Store). Nil: sheet routes answer feature.unavailable.
+	Sheets *store.Store
+
+	// Orgs keeps registered orgs, connections and browser logins under
+	// way. Default: Store, when it is an OrgStore (NewStore's is); else
+	// the org routes answer feature.unavailable.
+	Orgs OrgStore
+	// Audit reads the audit log. Default: Store, when it is an
+	// AuditReader (NewStore's is).
+	Audit AuditReader
+	// PublicURL is the console's URL as browsers reach it
+	// ("https://sfbridge.example.com"); the OAuth callback URL is PublicURL
+	// + CallbackPath. Default: the scheme and host of each request.
+	PublicURL string
+	// Salesforce is what every org's OAuth calls share (HTTPClient,
+	// Logger); the login URL and connected app come from the org.
+	Salesforce salesforce.Config
+	// Forget, if set, is called with an org's id after a connection to it
+	// or its connected app changed, so that cached clients are dropped
+	// (syncer.StoreConnector.Forget).
+	Forget func(orgID int64)
 }
 
 // Check is one readiness check: a store ping, a Salesforce reachability
@@ -118,6 +158,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Orgs == nil {
+		opts.Orgs, _ = opts.Store.(OrgStore)
+	}
+	if opts.Audit == nil {
+		opts.Audit, _ = opts.Store.(AuditReader)
 	}
 	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
 		hashSlots: make(chan struct{}, opts.MaxConcurrentHashes)}

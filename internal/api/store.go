@@ -13,8 +13,11 @@ import (
 // not, for the cases they document. Methods that say "in one transaction"
 // must be atomic: the API relies on it for its guarantees.
 type Store interface {
-	// CreateFirstUser creates u with its audit entry only if no user exists
-	// yet, in one transaction; otherwise it returns ErrConflict.
+	// CreateFirstUser creates u with its audit entry only while no system
+	// admin has a password, in one transaction; otherwise it returns
+	// ErrConflict. A passwordless user with u's login (made by the CLI) is
+	// adopted: it keeps its id and connections and takes u's password, name
+	// and roles. A user with u's login and a password is ErrConflict.
 	CreateFirstUser(ctx context.Context, u NewUser, audit AuditEntry) (User, error)
 	// CreateUser creates u with its audit entry; a login already taken
 	// (case-insensitively) returns ErrConflict.

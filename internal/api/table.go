@@ -13,7 +13,7 @@ func (s *Server) table() []route {
 	rts := []route{
 		public(http.MethodGet, v1+"/setup", "Say whether first-run setup is still to be done", s.setupStatus).
 			body(nil, SetupStatus{}),
-		public(http.MethodPost, v1+"/setup", "Create the first system admin and sign them in (only while no user exists)", s.setup).
+		public(http.MethodPost, v1+"/setup", "Create the first system admin and sign them in (only while no system admin has a password)", s.setup).
 			body(SetupRequest{}, Me{}).created(),
 		public(http.MethodPost, v1+"/session", "Sign in with a login and a password; sets the session cookie", s.login).
 			body(LoginRequest{}, Me{}),
@@ -50,6 +50,13 @@ func (s *Server) table() []route {
 	rts = append(rts, s.activityRoutes(v1)...)
 	rts = append(rts, s.searchRoutes(v1)...)
 	rts = append(rts, s.featureRoutes(v1)...)
+	rts = append(rts, s.budgetRoutes(v1)...)
+	rts = append(rts, s.notificationRoutes(v1)...)
+	rts = append(rts, s.workflowRoutes(v1)...)
+	rts = append(rts, s.activitySettingsRoutes(v1)...)
+	rts = append(rts, s.sheetRoutes(v1)...)
+	rts = append(rts, s.orgRoutes(v1)...)
+	rts = append(rts, s.auditRoutes(v1)...)
 	return append(rts,
 		public(http.MethodGet, v1+"/openapi.json", "This API's OpenAPI 3.1 description", s.openAPI).
 			body(nil, map[string]any{}),

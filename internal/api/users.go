@@ -28,6 +28,9 @@ type Me struct {
 	// workflows now.
 	CanCreateWorkflows bool   `json:"can_create_workflows"`
 	AuthenticatedBy    string `json:"authenticated_by,omitempty"` // "session" or "token"
+	// Features are the features an admin setting opens to them
+	// (access.Feature names: activity, search).
+	Features []string `json:"features"`
 }
 
 // me describes u to themselves. On login and setup c.actor is not yet set,
@@ -38,7 +41,18 @@ func (s *Server) me(c *call, u User) (Me, error) {
 		return Me{}, fmt.Errorf("reading the restricted-access list: %w", err)
 	}
 	actor := actorOf(u, list)
+	features, err := s.granted(c.r.Context(), u.ID)
+	if err != nil {
+		return Me{}, err
+	}
+	names := []string{}
+	for _, f := range access.AllFeatures {
+		if features.Has(f) {
+			names = append(names, f.String())
+		}
+	}
 	return Me{
+		Features:           names,
 		UserInfo:           userInfo(u, list),
 		RestrictedListOn:   list.On,
 		CanCreateWorkflows: access.Decide(actor, access.WorkflowCreate, access.Resource{}).Allowed,

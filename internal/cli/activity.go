@@ -91,6 +91,7 @@ func activityService(a *app) (*activity.Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the activity service: %w", err)
 	}
+	svc.UseSettings(a.store.ActivitySettings()) // the admin's settings, as the console's
 	return svc, nil
 }
 

@@ -10,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sfbridge/sfbridge/internal/budget"
 	"github.com/sfbridge/sfbridge/internal/config"
+	"github.com/sfbridge/sfbridge/internal/jobs"
 	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
+	"github.com/sfbridge/sfbridge/internal/store/postgres"
 	"github.com/sfbridge/sfbridge/internal/store/sqlite"
 	"github.com/sfbridge/sfbridge/internal/syncer"
 )
@@ -52,42 +55,96 @@ type app struct {
 	logOut io.Writer // where log writes
 	store  *store.Store
 	conns  *syncer.StoreConnector // see connector
+	watch  *budget.Watcher        // see watcher
 }
 
 // openApp opens the store of cfg's data directory, creating the directory,
-// the key file and the database when create is set. The log goes to logOut.
+// the key file and the database when create is set; on PostgreSQL, the
+// configured database (which must exist) gets its tables on first use. The
+// log goes to logOut.
 func openApp(ctx context.Context, cfg *config.Config, logOut io.Writer, create bool) (*app, error) {
 	log := newLogger(logOut, cfg.Level())
-	dsn := cfg.Database.DSN
-	if dsn == "" {
-		dsn = sqlite.Path(cfg.DataDir)
-	}
-	if _, err := os.Stat(dsn); !create && errors.Is(err, fs.ErrNotExist) {
-		return nil, invalid(fmt.Errorf("no sfbridge data in %s: register an org first (sfbridge org add), or point to the data with --data DIR or $SFBRIDGE_DATA", cfg.DataDir))
-	}
-	keys, err := keyring(cfg, dsn, log)
-	if err != nil {
-		return nil, invalid(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
-		return nil, environment(fmt.Errorf("creating the data directory: %w", err))
-	}
-	drv, err := sqlite.Open(dsn, sqlite.Options{})
-	if err != nil {
-		return nil, environment(fmt.Errorf("opening the database %s: %w", dsn, err))
+	var (
+		drv   store.Driver
+		where string // the database, as messages name it
+		keys  *secret.Keyring
+	)
+	if cfg.Database.Driver == config.DriverPostgres {
+		where = postgres.RedactDSN(cfg.Database.DSN)
+		pg, err := postgres.Open(cfg.Database.DSN, postgres.Options{})
+		if err != nil {
+			return nil, environment(fmt.Errorf("opening the database: %w", err))
+		}
+		migrated, err := pg.Migrated(ctx)
+		if err == nil {
+			keys, err = keyring(cfg, where, migrated, log)
+		}
+		if err != nil {
+			_ = pg.Close()
+			return nil, invalid(err)
+		}
+		drv = pg
+	} else {
+		where = cfg.Database.DSN
+		if where == "" {
+			where = sqlite.Path(cfg.DataDir)
+		}
+		_, statErr := os.Stat(where)
+		if !create && errors.Is(statErr, fs.ErrNotExist) {
+			return nil, invalid(fmt.Errorf("no sfbridge data in %s: register an org first (sfbridge org add), or point to the data with --data DIR or $SFBRIDGE_DATA", cfg.DataDir))
+		}
+		var err error
+		if keys, err = keyring(cfg, where, statErr == nil, log); err != nil {
+			return nil, invalid(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(where), 0o700); err != nil {
+			return nil, environment(fmt.Errorf("creating the data directory: %w", err))
+		}
+		if drv, err = sqlite.Open(where, sqlite.Options{}); err != nil {
+			return nil, environment(fmt.Errorf("opening the database %s: %w", where, err))
+		}
 	}
 	st, err := store.Open(ctx, drv, store.Options{Keyring: keys})
 	if err != nil {
-		return nil, environment(fmt.Errorf("opening the database %s: %w", dsn, err))
+		return nil, environment(fmt.Errorf("opening the database %s: %w", where, err))
 	}
 	return &app{cfg: cfg, log: log, logOut: logOut, store: st}, nil
 }
 
+// openScheduler opens the job database and a River scheduler on it that
+// works handlers: on PostgreSQL the store's own database, shared by every
+// worker; on SQLite the file jobsFile of the data directory, apart from the
+// store's (ADR 0071, 0280). closeJobs closes the database once the
+// scheduler has stopped.
+func (a *app) openScheduler(ctx context.Context, handlers jobs.Handlers) (sched jobs.Scheduler, closeJobs func(), err error) {
+	cfg := jobs.Config{Logger: a.jobsLog()}
+	if a.cfg.Database.Driver == config.DriverPostgres {
+		pool, err := jobs.OpenPostgres(ctx, a.cfg.Database.DSN, postgres.RedactDSN)
+		if err != nil {
+			return nil, nil, environment(err)
+		}
+		if sched, err = jobs.NewPostgres(ctx, pool, handlers, cfg); err != nil {
+			pool.Close()
+			return nil, nil, environment(fmt.Errorf("starting the scheduler: %w", err))
+		}
+		return sched, pool.Close, nil
+	}
+	db, err := jobs.OpenSQLite(filepath.Join(a.cfg.DataDir, jobsFile))
+	if err != nil {
+		return nil, nil, environment(fmt.Errorf("opening the job database: %w", err))
+	}
+	if sched, err = jobs.NewSQLite(ctx, db, handlers, cfg); err != nil {
+		_ = db.Close()
+		return nil, nil, environment(fmt.Errorf("starting the scheduler: %w", err))
+	}
+	return sched, func() { _ = db.Close() }, nil
+}
+
 // keyring loads the keys that seal stored secrets: from $SFBRIDGE_SECRET_KEYS,
 // the configured key file, or the data directory's key file, generated on
-// the first start. It refuses to generate a key for an existing database,
-// whose secrets a new key could not open.
-func keyring(cfg *config.Config, dsn string, log *slog.Logger) (*secret.Keyring, error) {
+// the first start. It refuses to generate a key for an existing database
+// (where, as messages name it), whose secrets a new key could not open.
+func keyring(cfg *config.Config, where string, existing bool, log *slog.Logger) (*secret.Keyring, error) {
 	switch {
 	case !cfg.SecretKeys.IsZero():
 		return secret.ParseKeyring("$"+config.EnvSecretKeys, cfg.SecretKeys.Reveal())
@@ -99,17 +156,18 @@ func keyring(cfg *config.Config, dsn string, log *slog.Logger) (*secret.Keyring,
 		return kr, nil
 	}
 	keyFile := filepath.Join(cfg.DataDir, secret.KeyFileName)
-	_, keyErr := os.Stat(keyFile)
-	_, dbErr := os.Stat(dsn)
-	if errors.Is(keyErr, fs.ErrNotExist) && dbErr == nil {
+	if _, err := os.Stat(keyFile); errors.Is(err, fs.ErrNotExist) && existing {
 		return nil, fmt.Errorf("the key file %s is missing, and the database %s needs it to open the secrets it holds: restore the key file from your backup, or set $%s",
-			keyFile, dsn, config.EnvSecretKeys)
+			keyFile, where, config.EnvSecretKeys)
 	}
 	return secret.LoadOrCreate(cfg.DataDir, "", log)
 }
 
 // close closes the store.
 func (a *app) close() {
+	if a.watch != nil {
+		a.watch.Stop() // records the webhook deliveries under way
+	}
 	if err := a.store.Close(); err != nil {
 		a.log.Warn("closing the database", "err", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/api"
 	"github.com/sfbridge/sfbridge/internal/config"
+	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/sfemu/org"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/web"
@@ -19,15 +20,21 @@ import (
 
 // handler is the server's HTTP handler: the web console at /, and the JSON
 // API at /api/v1 with /healthz, /readyz (the database answers) and /metrics
-// (ADR 0230).
-func (a *app) handler() (http.Handler, error) {
+// (ADR 0230). run runs workflows now: the sync Service, or nil where
+// nothing runs them.
+func (a *app) handler(run api.Runner) (http.Handler, error) {
 	apiSrv, err := api.New(api.Options{
+		Recipes: a.apiRecipes(), Runner: run, Stats: api.NewStats(a.store, nil),
 		Store:          api.NewStore(a.store),
 		Connections:    api.StoreConnections(a.store, a.connector()),
+		Forget:         a.connector().Forget,
+		Salesforce:     salesforce.Config{Logger: a.log},
 		Activities:     a.store.Activities(),
 		Choices:        a.store.ListViewChoices(),
+		Sheets:         a.store,
 		Logger:         a.log,
-		TrustedOrigins: a.cfg.TrustedOrigins,
+		TrustedOrigins: a.cfg.Origins(),
+		PublicURL:      a.cfg.PublicURL,
 		Checks: []api.Check{{Name: "database", Check: func(ctx context.Context) error {
 			return a.store.Read(ctx, func(*store.Tx) error { return nil })
 		}}},
@@ -35,7 +42,7 @@ func (a *app) handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := web.New(web.Options{API: apiSrv, TrustedOrigins: a.cfg.TrustedOrigins, Logger: a.log})
+	h, err := web.New(web.Options{API: apiSrv, TrustedOrigins: a.cfg.Origins(), Logger: a.log, Usage: a.dailyUsage})
 	if err != nil {
 		return nil, err
 	}

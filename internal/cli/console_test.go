@@ -176,26 +176,33 @@ trusted_origins: [https://sfbridge.example.com]
 		{"https://elsewhere.example.com", http.StatusForbidden},
 	}
 	for _, tt := range tests {
-		body, _ := json.Marshal(map[string]string{"login": "ada@example.com", "display_name": "Ada", "password": "a long enough passphrase"})
-		req, err := http.NewRequest(http.MethodPost, base+"/api/v1/setup", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Origin", tt.origin)
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tt.want {
-			t.Errorf("POST /api/v1/setup from %s: %d, want %d", tt.origin, resp.StatusCode, tt.want)
+		if got := setupFrom(t, base, tt.origin); got != tt.want {
+			t.Errorf("POST /api/v1/setup from %s: %d, want %d", tt.origin, got, tt.want)
 		}
 	}
 	if code := p.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
+}
+
+// setupFrom posts first-run setup (ada@example.com) as a page of another
+// site, origin, would, and returns the status.
+func setupFrom(t *testing.T, base, origin string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"login": "ada@example.com", "display_name": "Ada", "password": "a long enough passphrase"})
+	req, err := http.NewRequest(http.MethodPost, base+"/api/v1/setup", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func TestServeWarnsWhenRemote(t *testing.T) {

@@ -144,7 +144,7 @@ func (c *demoCmd) run(e *env) error {
 		return err
 	}
 	defer rt.stop()
-	h, err := a.handler()
+	h, err := a.handler(rt.svc)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (a *app) installExamples(e *env) ([]store.Workflow, error) {
 		if _, err := a.apply(e.ctx, c); err != nil {
 			return nil, err
 		}
-		wf, err := a.store.Workflows().ByName(e.ctx, c.def.Name)
+		wf, err := a.store.Workflows().ByName(e.ctx, c.Def.Name)
 		if err != nil {
 			return nil, environment(err)
 		}
@@ -239,6 +239,7 @@ func (a *app) demoSummary(e *env, links demoLinks, temporary bool, poll time.Dur
 		fmt.Fprintf(w, "  sign in as         %s, with the password printed when %s was created\n", demoAdminLogin, a.cfg.DataDir)
 	}
 	fmt.Fprintf(w, "  API                %sapi/v1\n", links.console)
+	fmt.Fprintf(w, "  search, activities %ssearch and %sactivities, as the org's admin in Salesforce\n", links.console, links.console)
 	fmt.Fprintf(w, "Salesforce emulator  %s\n", base)
 	fmt.Fprintf(w, "  log in as          %s or %s, password %s\n", org.AdminUsername, org.StandardUsername, org.DevPassword)
 	fmt.Fprintf(w, "  connected app      %s / %s\n", auth.DevConsumerKey, auth.DevConsumerSecret)

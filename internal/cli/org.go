@@ -2,7 +2,6 @@ package cli
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -56,7 +55,7 @@ type orgAddCmd struct {
 	Login           string        `help:"Where users log in: production, sandbox, a My Domain URL, or any URL such as the emulator's (http://127.0.0.1:8383)." default:"production"`
 	ClientID        string        `help:"The connected app's consumer key." required:""`
 	ClientSecretEnv string        `help:"Environment variable holding the connected app's consumer secret (secrets never go on the command line)." placeholder:"VAR"`
-	Poll            time.Duration `help:"How often the org's workflows poll Salesforce." default:"5m"`
+	Poll            time.Duration `help:"How often the org's workflows poll Salesforce, from 1m to 24h." default:"5m"`
 	connectFlags
 }
 
@@ -65,8 +64,8 @@ func (c *orgAddCmd) Run(e *env) error {
 	if err != nil {
 		return invalid(fmt.Errorf("--login: %w", err))
 	}
-	if c.Poll <= 0 {
-		return invalid(fmt.Errorf("--poll %s: the polling interval must be positive, e.g. 5m", c.Poll))
+	if err := config.CheckPollInterval(c.Poll); err != nil {
+		return invalid(fmt.Errorf("--poll %s: %w", c.Poll, err))
 	}
 	clientSecret, err := envSecret(e, "--client-secret-env", c.ClientSecretEnv)
 	if err != nil {
@@ -231,35 +230,28 @@ func (a *app) connect(e *env, o store.Org, c connectFlags, l *login, web webFlag
 		}
 		return environment(err)
 	}
-	tok := client.Token()
 	username := c.Username
 	if username == "" {
-		rec, err := client.Retrieve(ctx, "User", tok.UserID(), "Username")
-		if err != nil {
-			return environment(fmt.Errorf("reading the logged-in user of org %q: %w", o.Name, err))
+		if username, err = syncer.LoggedInUsername(ctx, client); err != nil {
+			return environment(fmt.Errorf("connecting to org %q: %w", o.Name, err))
 		}
-		username, _ = rec.String("Username")
 	}
 	u, err := a.user(ctx, cmp.Or(c.User, username))
 	if err != nil {
 		return err
 	}
-	conn, err := a.store.Connections().Save(ctx, store.Connection{
-		OrgID: o.ID, UserID: u.ID, SalesforceUserID: tok.UserID(), Username: username, InstanceURL: tok.InstanceURL,
-		AccessToken: secret.New(tok.AccessToken), RefreshToken: secret.New(tok.RefreshToken), Grant: grant,
-	})
+	linked, err := syncer.Link(ctx, a.store, syncer.Login{Org: o, UserID: u.ID, Client: client, Username: username, Grant: grant}, nil)
 	if err != nil {
 		return environment(err)
 	}
 	if a.conns != nil { // a client of the old connection must not outlive it
 		a.conns.Forget(o.ID)
 	}
-	o.SalesforceOrgID, o.InstanceURL = tok.OrgID(), tok.InstanceURL
-	if _, err := a.store.Orgs().Update(ctx, o); err != nil {
-		return environment(err)
+	conn, tok := linked.Connection, client.Token()
+	fmt.Fprintf(e.stdout, "connected to org %q (%s) as %s for sfbridge user %s\n", o.Name, tok.OrgID(), conn.Username, u.Login)
+	if linked.Resumed {
+		fmt.Fprintf(e.stdout, "org %q no longer waits for re-authorisation: its workflows run at their next poll\n", o.Name)
 	}
-	a.recordUsage(ctx, o, client.Budget())
-	fmt.Fprintf(e.stdout, "connected to org %q (%s) as %s for sfbridge user %s\n", o.Name, o.SalesforceOrgID, conn.Username, u.Login)
 	if conn.Grant.Type == store.GrantNone {
 		fmt.Fprintf(e.stdout, "note: this login gave no refresh token: when the session expires, run sfbridge org connect %s again\n", o.Name)
 	} else {
@@ -287,18 +279,6 @@ func renewalLabel(t store.GrantType) string {
 // with grant g.
 func (a *app) salesforceConfig(o store.Org, g store.Grant) salesforce.Config {
 	return syncer.ClientConfig(salesforce.Config{Logger: a.log}, o, g)
-}
-
-// recordUsage stores the API usage the org last reported, if it reported
-// any.
-func (a *app) recordUsage(ctx context.Context, o store.Org, b *salesforce.Budget) {
-	s := b.Snapshot()
-	if s.Seen.IsZero() {
-		return
-	}
-	if err := a.store.Orgs().RecordAPIUsage(ctx, o.ID, int64(s.Used), int64(s.Max)); err != nil {
-		a.log.Warn("recording API usage", "org", o.Name, "err", err)
-	}
 }
 
 type orgListCmd struct {

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strings"
 
 	"github.com/sfbridge/sfbridge/internal/config"
@@ -24,10 +22,11 @@ type serveCmd struct {
 	dataFlags
 	Listen      string `help:"Address to listen on (default 127.0.0.1:8080, or $SFBRIDGE_LISTEN)." placeholder:"HOST:PORT"`
 	AllowRemote bool   `help:"Allow a --listen address reachable from other machines."`
+	PublicURL   string `help:"The console's address as browsers reach it, behind a TLS proxy: connected apps allow URL/oauth/callback (default $SFBRIDGE_PUBLIC_URL, else the address each request came to)." placeholder:"URL"`
 }
 
 func (c *serveCmd) Run(e *env) error {
-	cfg, err := c.load(e, config.Flags{Listen: c.Listen, AllowRemote: c.AllowRemote})
+	cfg, err := c.load(e, config.Flags{Listen: c.Listen, AllowRemote: c.AllowRemote, PublicURL: c.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -42,20 +41,23 @@ func (c *serveCmd) Run(e *env) error {
 	if err := a.registerOrgs(e); err != nil {
 		return err
 	}
-	h, err := a.handler()
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return environment(fmt.Errorf("listening on %s: %w (free the port, or pick another with --listen or listen:)", cfg.Listen, err))
 	}
+	// The scheduler starts before the handler, which runs workflows
+	// through it ("run now"); nothing is served before both are up.
 	rt, err := a.startSync(e.ctx, nil) // a server draws no progress bars
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer rt.stop()
+	h, err := a.handler(rt.svc)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	a.warnIfRemote(ln.Addr())
 	srv := serveHTTP(ln, h, a.log)
 	fmt.Fprintf(e.stdout, "sfbridge serving on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
@@ -107,16 +109,16 @@ func (a *app) registerOrgs(e *env) error {
 // syncRuntime is the sync engine at work: the Service and the scheduler
 // that runs its tasks, and the Sender that writes to Salesforce.
 type syncRuntime struct {
-	svc    *syncer.Service
-	sched  jobs.Scheduler
-	db     *sql.DB
-	sender *syncer.Sender
+	svc       *syncer.Service
+	sched     jobs.Scheduler
+	closeJobs func() // closes the job database, after sched stopped
+	sender    *syncer.Sender
 }
 
 // newService returns the sync Service over the app's store; p, if set,
 // receives the progress of runs.
 func (a *app) newService(p *progress) *syncer.Service {
-	opts := syncer.ServiceOptions{Store: a.store, Connector: a.connector(), Binder: newBinder(a), Logger: a.log}
+	opts := syncer.ServiceOptions{Store: a.store, Connector: a.connector(), Binder: newBinder(a), Logger: a.log, Watcher: a.watcher()}
 	if p != nil && p.enabled {
 		opts.Progress = p.report
 	}
@@ -126,16 +128,11 @@ func (a *app) newService(p *progress) *syncer.Service {
 // startSync starts the scheduler: every org polls at its interval.
 func (a *app) startSync(ctx context.Context, p *progress) (*syncRuntime, error) {
 	svc := a.newService(p)
-	db, err := jobs.OpenSQLite(filepath.Join(a.cfg.DataDir, jobsFile))
+	sched, closeJobs, err := a.openScheduler(ctx, svc.Handlers())
 	if err != nil {
-		return nil, environment(fmt.Errorf("opening the job database: %w", err))
+		return nil, err
 	}
-	sched, err := jobs.NewSQLite(ctx, db, svc.Handlers(), jobs.Config{Logger: a.jobsLog()})
-	if err != nil {
-		db.Close()
-		return nil, environment(fmt.Errorf("starting the scheduler: %w", err))
-	}
-	rt := &syncRuntime{svc: svc, sched: sched, db: db}
+	rt := &syncRuntime{svc: svc, sched: sched, closeJobs: closeJobs}
 	// The scheduler lives until stop, not until ctx ends: stop lets the
 	// running tasks finish first.
 	if err := sched.Start(context.WithoutCancel(ctx)); err != nil {
@@ -173,7 +170,7 @@ func (r *syncRuntime) stop() {
 		r.sender.Stop()
 	}
 	r.sched.Stop()
-	_ = r.db.Close()
+	r.closeJobs()
 }
 
 // label names a workflow for progress bars.

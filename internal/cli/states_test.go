@@ -64,10 +64,12 @@ func TestOrgStates(t *testing.T) {
 		t.Errorf("org status after the revocation does not say how to fix it:\n%s", r.stdout)
 	}
 
-	if r := run("org", "connect", "emu", "--flow", "password", "--username", "admin@example.com", "--password-env", "SF_PASSWORD"); r.code != 0 {
-		t.Fatalf("org connect: exit %d, stderr %q", r.code, r.stderr)
+	// Reconnecting the last refused connection resumes the org at once.
+	if r := run("org", "connect", "emu", "--flow", "password", "--username", "admin@example.com", "--password-env", "SF_PASSWORD"); r.code != 0 ||
+		!strings.Contains(r.stdout, `org "emu" no longer waits for re-authorisation`) {
+		t.Fatalf("org connect: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	if r := run("org", "status", "emu"); !strings.Contains(r.stdout, "resumes at its next poll") {
+	if r := run("org", "status", "emu"); !strings.Contains(r.stdout, "state:        connected") {
 		t.Errorf("org status after reconnecting:\n%s", r.stdout)
 	}
 	if r := run("workflow", "run", "all-accounts", "--once"); r.code != 0 || !strings.Contains(r.stdout, "succeeded") {

@@ -50,6 +50,10 @@ type AuditPage struct {
 	Limit int
 	// ActorID, when not zero, keeps only the entries of that actor.
 	ActorID int64
+	// Action, when not empty, keeps only the entries of that action and of
+	// the finer actions under it: "org" keeps "org", "org.register" and
+	// "org.set_polling_frequency", not "organisation".
+	Action string
 }
 
 const auditColumns = `id, actor_id, action, subject, detail, before, after, at`
@@ -98,6 +102,10 @@ func (r Audit) List(ctx context.Context, p AuditPage) (entries []AuditEntry, nex
 	if p.ActorID != 0 {
 		args = append(args, p.ActorID)
 		query += fmt.Sprintf(` AND actor_id = $%d`, len(args))
+	}
+	if p.Action != "" {
+		args = append(args, p.Action, len(p.Action)+1, p.Action+".")
+		query += fmt.Sprintf(` AND (action = $%d OR substr(action, 1, $%d) = $%d)`, len(args)-2, len(args)-1, len(args))
 	}
 	args = append(args, p.Limit+1) // one more tells whether a next page exists
 	query += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))

@@ -77,5 +77,7 @@
 // docs/adr/0170-connections-that-renew-themselves.md,
 // docs/adr/0180-access-store.md,
 // docs/adr/0250-activity-and-search-through-the-api.md (activities, list
-// view choices, feature settings).
+// view choices, feature settings),
+// docs/adr/0330-api-budget-and-notifications.md (budgets, usage samples,
+// notifications).
 package store

@@ -66,9 +66,12 @@ func (r Restricted) SetOn(ctx context.Context, on bool, audit AuditEntry) (added
 		}
 		if on {
 			var err error
+			// added_at comes from the row just updated (tx.Now()): a
+			// parameter in a SELECT list has no type on PostgreSQL.
 			added, err = ids(ctx, tx, `INSERT INTO restricted_members (user_id, added_at)
-SELECT DISTINCT owner_id, $1 FROM workflows WHERE owner_id NOT IN (SELECT user_id FROM restricted_members)
-RETURNING user_id`, tx.Now())
+SELECT DISTINCT w.owner_id, s.updated_at FROM workflows w JOIN access_settings s ON s.id = 1
+WHERE w.owner_id NOT IN (SELECT user_id FROM restricted_members)
+RETURNING user_id`)
 			if err != nil {
 				return fmt.Errorf("adding the owners of workflows: %w", err)
 			}

@@ -14,10 +14,11 @@ const (
 	sealConnAccessToken  = "connections.access_token"
 	sealConnRefreshToken = "connections.refresh_token"
 	sealConnGrantSecret  = "connections.grant_secret"
+	sealBudgetWebhook    = "org_budgets.webhook_url"
 )
 
 // sealedColumns lists every column that holds a sealed secret.
-var sealedColumns = []string{sealOrgClientSecret, sealConnAccessToken, sealConnRefreshToken, sealConnGrantSecret}
+var sealedColumns = []string{sealOrgClientSecret, sealConnAccessToken, sealConnRefreshToken, sealConnGrantSecret, sealBudgetWebhook}
 
 // seal seals v for the column named by context; the empty secret is stored
 // as NULL.

@@ -53,27 +53,67 @@ func (r Users) Create(ctx context.Context, u User) (User, error) {
 	return created, err
 }
 
-// CreateFirst creates u only if no user exists yet — the first-run setup —
-// and returns ErrConflict otherwise. Concurrent calls create one user at
-// most, on every engine: each first takes the access settings' row lock.
+// CreateFirst is the first-run setup: it makes u the first system admin who
+// can sign in, and returns ErrConflict once a system admin with a password
+// exists. Until then setup stays open even if users exist, because the CLI
+// creates passwordless users when it connects an org for someone (sfbridge
+// org connect --as LOGIN). A passwordless user with u's login is adopted,
+// keeping its id and so its connections: it gets u's password, display name
+// and roles. A user with u's login and a password is ErrConflict. u must
+// carry a password hash (ErrInvalid otherwise). Concurrent calls make one
+// system admin at most, on every engine: each first takes the access
+// settings' row lock.
 func (r Users) CreateFirst(ctx context.Context, u User) (User, error) {
+	if u.PasswordHash == "" {
+		return User{}, fmt.Errorf("creating the first user %q: %w: the first system admin needs a password", u.Login, ErrInvalid)
+	}
 	var created User
 	err := r.sc.Write(ctx, func(tx *Tx) error {
 		if err := lockAccess(ctx, tx); err != nil {
 			return fmt.Errorf("creating the first user: %w", err)
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
-			return fmt.Errorf("creating the first user: counting users: %w", err)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users JOIN user_roles ON user_roles.user_id = users.id
+			WHERE user_roles.role = $1 AND users.password_hash <> ''`, string(access.SystemAdmin)).Scan(&n); err != nil {
+			return fmt.Errorf("creating the first user: counting system admins: %w", err)
 		}
 		if n > 0 {
-			return fmt.Errorf("creating the first user: %d users exist already, so setup is over; sign in as an admin to add people: %w", n, ErrConflict)
+			return fmt.Errorf("creating the first user: a system admin with a password exists already, so setup is over; sign in as an admin to add people: %w", ErrConflict)
 		}
-		var err error
-		created, err = createUser(ctx, tx, u)
+		existing, err := oneUser(ctx, tx, `SELECT `+userColumns+` FROM users WHERE lower(login) = lower($1)`, strings.TrimSpace(u.Login))
+		switch {
+		case errors.Is(err, ErrNotFound):
+			created, err = createUser(ctx, tx, u)
+			return err
+		case err != nil:
+			return fmt.Errorf("creating the first user: reading user %q: %w", u.Login, err)
+		case existing.PasswordHash != "":
+			return fmt.Errorf("creating the first user: %q already signs in with a password; choose another login: %w", existing.Login, ErrConflict)
+		}
+		created, err = adoptUser(ctx, tx, existing, u)
 		return err
 	})
 	return created, err
+}
+
+// adoptUser gives the passwordless user existing the password, display name
+// and roles of u, for the first-run setup.
+func adoptUser(ctx context.Context, tx *Tx, existing, u User) (User, error) {
+	if err := checkPasswordHash(u.PasswordHash); err != nil {
+		return User{}, fmt.Errorf("adopting user %q: %w", existing.Login, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $1, password_hash = $2, updated_at = $3 WHERE id = $4`,
+		u.DisplayName, u.PasswordHash, tx.Now(), existing.ID); err != nil {
+		return User{}, fmt.Errorf("adopting user %q: %w", existing.Login, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM user_roles WHERE user_id = $1`, existing.ID); err != nil {
+		return User{}, fmt.Errorf("adopting user %q: %w", existing.Login, err)
+	}
+	if err := insertRoles(ctx, tx, existing.ID, u.Roles); err != nil {
+		return User{}, fmt.Errorf("adopting user %q: %w", existing.Login, err)
+	}
+	existing.DisplayName, existing.PasswordHash, existing.Roles, existing.UpdatedAt = u.DisplayName, u.PasswordHash, u.Roles, tx.Now()
+	return existing, nil
 }
 
 func createUser(ctx context.Context, tx *Tx, u User) (User, error) {

@@ -28,8 +28,9 @@
 // polling interval, runs a workflow on demand, records every run and its
 // outcome on the workflow, and pauses an org at its API limit (resuming by
 // itself), when its connection is revoked (until it is reconnected with
-// sfbridge org connect), and fails a workflow whose field was deleted,
-// naming the field.
+// sfbridge org connect, or Reconnect in the console: Link resumes the org
+// as soon as its last refused connection is saved again), and fails a
+// workflow whose field was deleted, naming the field.
 //
 // # Outbound
 //
@@ -59,5 +60,9 @@
 // fields), docs/adr/0073-formula-refresh.md (formula fields),
 // docs/adr/0160-outbound-writer.md (outbound writer, idempotent creates),
 // docs/adr/0161-two-way-merge.md (merge and conflicts),
-// docs/adr/0162-verify.md (verify).
+// docs/adr/0162-verify.md (verify),
+// docs/adr/0340-one-path-from-a-login-to-a-connection.md (Link: a login
+// becomes a stored connection), docs/adr/0341-reconnecting-resumes-the-org-at-once.md
+// (Resume), docs/adr/0330-api-budget-and-notifications.md (Watcher: the
+// API budget and the notifications).
 package syncer

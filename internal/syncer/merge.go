@@ -302,9 +302,10 @@ func byName(sh *sheet.Sheet, byIdent map[string]any) map[string]any {
 // transaction the kept value is written to the row, and the row is asked to
 // be sent again as a whole, so that the value reaches Salesforce with the
 // changes that waited for the decision (the writer holds a row while any
-// of its conflicts is open).
-func ResolveConflict(ctx context.Context, st *store.Store, sh *sheet.Sheet, id int64, how store.Resolution, value any, by string) error {
-	err := st.Write(ctx, func(tx *store.Tx) error {
+// of its conflicts is open). Given a transaction, it joins it, so a caller
+// may record the decision (an audit entry) with it.
+func ResolveConflict(ctx context.Context, sc store.Scope, sh *sheet.Sheet, id int64, how store.Resolution, value any, by string) error {
+	err := sc.Write(ctx, func(tx *store.Tx) error {
 		c, err := tx.Conflicts().Get(ctx, id)
 		if err != nil {
 			return err

@@ -50,6 +50,9 @@ type ServiceOptions struct {
 	// Logger receives run summaries (info) and failures (warn). Default:
 	// discard.
 	Logger *slog.Logger
+	// Watcher keeps each org within its API budget and tells people when
+	// orgs pause, resume or lose a connection. Default: none.
+	Watcher Watcher
 }
 
 // Service runs the inbound side of workflows: each org's periodic poll, a
@@ -68,6 +71,7 @@ type Service struct {
 	progress   func(int64, Progress)
 	log        *slog.Logger
 	now        func() time.Time
+	watch      Watcher
 
 	mu        sync.Mutex
 	sched     jobs.Scheduler
@@ -88,6 +92,7 @@ func NewService(opts ServiceOptions) *Service {
 		progress:   opts.Progress,
 		log:        opts.Logger,
 		now:        opts.Engine.Now,
+		watch:      opts.Watcher,
 		nextProbe:  map[int64]time.Time{},
 		running:    map[int64]*sync.Mutex{},
 	}
@@ -102,6 +107,9 @@ func NewService(opts ServiceOptions) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.watch == nil {
+		s.watch = noWatcher{}
 	}
 	return s
 }
@@ -281,6 +289,7 @@ func (s *Service) run(ctx context.Context, org store.Org, wf store.Workflow) (st
 
 	var st Stats
 	var calls int64
+	var spent error // the org's budget is spent
 	if err == nil {
 		before := client.Calls().API()
 		job := Job{WorkflowID: wf.ID, Plan: plan, Sink: sink, Reader: s.newReader(client, plan), Progress: s.reporter(wf.ID)}
@@ -291,7 +300,7 @@ func (s *Service) run(ctx context.Context, org store.Org, wf store.Workflow) (st
 			st.add(refreshed)
 		}
 		calls = client.Calls().API() - before
-		s.recordUsage(ctx, org, client)
+		spent = s.recordUsage(ctx, org, client, calls)
 	}
 	if err == nil && st.Failed > 0 {
 		err = &RecordsError{Failed: st.Failed, Failures: st.Failures}
@@ -306,7 +315,13 @@ func (s *Service) run(ctx context.Context, org store.Org, wf store.Workflow) (st
 	}
 	s.log.Info("inbound run", "workflow", wf.Name, "read", st.Read, "inserted", st.Inserted, "updated", st.Updated,
 		"removed", st.Removed, "failed", st.Failed, "skipped", st.Skipped, "api_calls", calls, "err", err)
-	return s.settle(rec, org, wf, state, began, err)
+	stop, err = s.settle(rec, org, wf, state, began, err)
+	if spent != nil && err == nil && !stop {
+		reason := fmt.Sprintf("paused: %v; sfbridge checks again at %s UTC and resumes by itself once usage is back under the budget (admins may raise it on /orgs/%d/usage)",
+			spent, s.now().Add(s.probeEvery).UTC().Format("15:04"), org.ID)
+		return true, s.pause(rec, org, store.StatePausedLimit, reason)
+	}
+	return stop, err
 }
 
 // settle stores the outcome of a run on the workflow, and pauses the org
@@ -323,6 +338,7 @@ func (s *Service) settle(ctx context.Context, org store.Org, wf store.Workflow, 
 		if err := s.markConnection(ctx, org, wf.OwnerID, runErr); err != nil {
 			return true, err
 		}
+		s.watch.NeedsReauth(ctx, org, wf.OwnerID, runErr.Error())
 		return true, s.pause(ctx, org, store.StateNeedsReauth, runErr.Error())
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
 		state.Status, state.LastError = store.WorkflowIdle, "interrupted: sfbridge stopped during the run; it resumes where it stopped"
@@ -340,9 +356,11 @@ func (s *Service) pause(ctx context.Context, org store.Org, state store.State, r
 		return err
 	}
 	if state == store.StatePausedLimit {
+		next := s.now().Add(s.probeEvery)
 		s.mu.Lock()
-		s.nextProbe[org.ID] = s.now().Add(s.probeEvery)
+		s.nextProbe[org.ID] = next
 		s.mu.Unlock()
+		defer s.watch.Paused(ctx, org, reason, next)
 	}
 	wfs, err := s.store.Workflows().List(ctx, store.WorkflowFilter{OrgID: org.ID, EnabledOnly: true})
 	if err != nil {
@@ -367,33 +385,37 @@ func (s *Service) resume(ctx context.Context, org store.Org, wfs []store.Workflo
 		if !s.budgetBack(ctx, org, wfs) {
 			return false, nil
 		}
-	case store.StateNeedsReauth:
-		conns, err := s.store.Connections().List(ctx, org.ID)
-		if err != nil {
+		if err := s.store.Orgs().SetState(ctx, org.ID, store.StateConnected, ""); err != nil {
 			return false, err
 		}
-		for _, c := range conns {
-			if c.State == store.StateNeedsReauth {
-				return false, nil
-			}
+	case store.StateNeedsReauth:
+		var resumed bool
+		err := s.store.Write(ctx, func(tx *store.Tx) (err error) {
+			resumed, err = Resume(ctx, tx, org.ID)
+			return err
+		})
+		if err != nil || !resumed {
+			return false, err
 		}
 		s.connector.Forget(org.ID)
 	default:
 		return true, nil
 	}
-	if err := s.store.Orgs().SetState(ctx, org.ID, store.StateConnected, ""); err != nil {
-		return false, err
-	}
 	s.log.Info("org resumed", "org", org.Name, "was", org.State)
+	if org.State == store.StatePausedLimit {
+		s.watch.Resumed(ctx, org)
+	}
 	return true, nil
 }
 
-// budgetBack probes /limits, at most every ProbeEvery, and reports whether
-// the org has API requests left.
+// budgetBack probes /limits, at most every ProbeEvery (or at once when the
+// org's budget was raised above its last usage), and reports whether the
+// org has API requests left within its budget.
 func (s *Service) budgetBack(ctx context.Context, org store.Org, wfs []store.Workflow) bool {
 	now := s.now()
+	raised := s.watch.Allows(ctx, org, org.APIUsage.Used, org.APIUsage.Limit)
 	s.mu.Lock()
-	due := !now.Before(s.nextProbe[org.ID])
+	due := raised || !now.Before(s.nextProbe[org.ID])
 	if due {
 		s.nextProbe[org.ID] = now.Add(s.probeEvery)
 	}
@@ -406,6 +428,7 @@ func (s *Service) budgetBack(ctx context.Context, org store.Org, wfs []store.Wor
 		s.log.Warn("probing API limits", "org", org.Name, "err", err)
 		return false
 	}
+	before := client.Calls().API()
 	limits, err := client.Limits(ctx)
 	if err != nil {
 		if !errors.Is(err, salesforce.ErrLimitExceeded) {
@@ -414,8 +437,8 @@ func (s *Service) budgetBack(ctx context.Context, org store.Org, wfs []store.Wor
 		return false
 	}
 	daily := limits["DailyApiRequests"]
-	s.recordUsage(ctx, org, client)
-	return daily.Remaining > 0
+	spent := s.recordUsage(ctx, org, client, client.Calls().API()-before)
+	return daily.Remaining > 0 && spent == nil
 }
 
 // markConnection records that the owner's connection needs to be
@@ -431,15 +454,17 @@ func (s *Service) markConnection(ctx context.Context, org store.Org, userID int6
 	return s.store.Connections().SetState(ctx, conn.ID, store.StateNeedsReauth, cause.Error())
 }
 
-// recordUsage stores the org's API usage as the client last saw it.
-func (s *Service) recordUsage(ctx context.Context, org store.Org, client *salesforce.Client) {
+// recordUsage stores the org's API usage as the client last saw it, tells
+// the Watcher with the calls made since the last report, and returns its
+// verdict: non-nil when the org's budget is spent.
+func (s *Service) recordUsage(ctx context.Context, org store.Org, client *salesforce.Client, calls int64) error {
 	snap := client.Budget().Snapshot()
-	if snap.Seen.IsZero() {
-		return
+	if !snap.Seen.IsZero() {
+		if err := s.store.Orgs().RecordAPIUsage(ctx, org.ID, int64(snap.Used), int64(snap.Max)); err != nil {
+			s.log.Warn("recording API usage", "org", org.Name, "err", err)
+		}
 	}
-	if err := s.store.Orgs().RecordAPIUsage(ctx, org.ID, int64(snap.Used), int64(snap.Max)); err != nil {
-		s.log.Warn("recording API usage", "org", org.Name, "err", err)
-	}
+	return s.watch.Usage(ctx, org, int64(snap.Used), int64(snap.Max), calls)
 }
 
 func (s *Service) lockFor(workflowID int64) *sync.Mutex {

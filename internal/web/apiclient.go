@@ -28,14 +28,19 @@ var forwarded = []string{"Cookie", "Origin", "Sec-Fetch-Site", "Referer", "User-
 // success into out (nil: ignore it). The API's Set-Cookie headers (sign-in,
 // sign-out) are copied onto w. An API error is returned as *api.Error.
 func (c apiClient) do(w http.ResponseWriter, r *http.Request, method, path string, in, out any) error {
-	var body io.Reader = http.NoBody
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encoding the request to %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(raw)
+	if in == nil {
+		return c.send(w, r, method, path, "", http.NoBody, out)
 	}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encoding the request to %s %s: %w", method, path, err)
+	}
+	return c.send(w, r, method, path, "application/json", bytes.NewReader(raw), out)
+}
+
+// send is do with a body of any type (contentType "": none), such as a CSV
+// import.
+func (c apiClient) send(w http.ResponseWriter, r *http.Request, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(r.Context(), method, path, body)
 	if err != nil {
 		return fmt.Errorf("building the request to %s %s: %w", method, path, err)
@@ -46,8 +51,8 @@ func (c apiClient) do(w http.ResponseWriter, r *http.Request, method, path strin
 			req.Header[h] = v
 		}
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	c.h.ServeHTTP(rec, req)
@@ -93,7 +98,14 @@ func (c apiClient) setupNeeded(r *http.Request) (bool, error) {
 // says of them, for the console's own access.Decide calls (which links and
 // controls to show); the API decides again on every change.
 func actorOf(me api.Me) access.Actor {
-	return access.Actor{ID: me.ID, Roles: access.RolesOf(me.Roles...), ListOn: me.RestrictedListOn, OnList: me.OnRestrictedList}
+	var features access.Feature
+	for _, name := range me.Features {
+		if f, err := access.ParseFeature(name); err == nil {
+			features |= f
+		}
+	}
+	return access.Actor{ID: me.ID, Roles: access.RolesOf(me.Roles...), ListOn: me.RestrictedListOn, OnList: me.OnRestrictedList,
+		Features: features}
 }
 
 // apiCode returns the code of an API error, or "" for any other error.

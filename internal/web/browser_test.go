@@ -233,8 +233,8 @@ func TestBrowser(t *testing.T) {
 	signIn(t, ctx, base, "bob@example.com")
 	links := read(t, ctx, "reading the navigation", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('nav a')].map(a => a.getAttribute('href'))`))
-	if strings.Join(links, " ") != "/ /orgs /workflows /sheets /tokens" {
-		t.Errorf("Bob's navigation links %q, want home, orgs, workflows, sheets and tokens only", links)
+	if strings.Join(links, " ") != "/ /orgs /workflows /sheets /search /activities /tokens" {
+		t.Errorf("Bob's navigation links %q, want home, orgs, workflows, sheets, search, activities (open to everyone by default) and tokens only", links)
 	}
 	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(base+"/people"))
 	if err != nil {

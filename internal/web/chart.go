@@ -33,6 +33,9 @@ type Chart struct {
 	Unit  string // what the values count, drawn along the y axis ("calls")
 	// Points are drawn left to right. Negative values are drawn as 0.
 	Points []Point
+	// Marks are horizontal reference lines across the plot (a budget, its
+	// warning thresholds), each labelled at its right end.
+	Marks []Point
 	// Width and Height are the SVG's viewBox; the SVG scales to its box.
 	// Default: 640 by 260.
 	Width, Height int
@@ -108,6 +111,12 @@ func (c Chart) SVG() template.HTML {
 			fmt.Fprintf(&b, `<polyline class="chart-line" fill="none" points="%s"/>`, strings.Join(line, " "))
 		}
 	}
+	for _, m := range c.Marks {
+		y := float64(chartTop) + plotH - max(m.Value, 0)/top*plotH
+		fmt.Fprintf(&b, `<line class="chart-mark" x1="%d" y1="%s" x2="%d" y2="%s"><title>%s</title></line>`,
+			chartLeft, num(y), w-chartRight, num(y), esc(m.Label+": "+formatValue(m.Value)))
+		fmt.Fprintf(&b, `<text class="chart-mark-label" x="%d" y="%s" text-anchor="end">%s</text>`, w-chartRight-2, num(y-3), esc(m.Label))
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
@@ -115,6 +124,9 @@ func (c Chart) SVG() template.HTML {
 func (c Chart) max() float64 {
 	m := 0.0
 	for _, p := range c.Points {
+		m = max(m, p.Value)
+	}
+	for _, p := range c.Marks {
 		m = max(m, p.Value)
 	}
 	return m

@@ -51,6 +51,7 @@ func TestChartGolden(t *testing.T) {
 		"bars-month": {Kind: Bars, Title: "A month", Unit: "calls", Points: days(3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765, 4181, 2584, 1597, 987, 610, 377, 233, 144, 89, 55, 34, 21, 13)},
 		"line-small": {Kind: Line, Title: "Error rate", Unit: "%", Points: days(0.5, 1.25, 0.75, 2), Width: 320, Height: 180},
 		"empty":      {Kind: Bars, Title: "No data yet"},
+		"line-marks": {Kind: Line, Title: "API usage", Unit: "requests", Points: days(100, 4000, 9000, 11000), Marks: []Point{{Label: "budget", Value: 12000}, {Label: "75 %", Value: 9000}}},
 		"escaped":    {Kind: Bars, Title: `<script>alert("x")</script> & co`, Unit: "a<b", Points: []Point{{Label: "<i>", Value: 1}, {Label: "négatif", Value: -4}}},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -35,5 +35,13 @@
 //	go test ./internal/web -run Screenshots -update-screenshots
 //
 // Decision records: docs/adr/0200-console-as-an-api-client.md,
-// docs/adr/0201-console-languages.md, docs/adr/0202-console-browser-tests.md.
+// docs/adr/0201-console-languages.md, docs/adr/0202-console-browser-tests.md,
+// docs/adr/0290-connecting-from-the-console.md (the orgs pages and the
+// OAuth callback), docs/adr/0310-sheet-access-through-its-workflows.md (the
+// sheet pages: a grid whose cells are edited in place through the API, with
+// a form for each cell when JavaScript is off),
+// docs/adr/0320-activity-settings-in-the-store.md (the activities, search,
+// list views and settings pages),
+// docs/adr/0330-api-budget-and-notifications.md (the usage page, the
+// notifications page and the header's unread badge).
 package web

@@ -47,7 +47,7 @@ func setup(t testing.TB, opts ...func(*Options)) *fixture {
 	f := &fixture{t: t, db: testDB(t), now: time.Now().UTC().Truncate(time.Second)}
 	f.store = api.NewStore(f.db)
 	apiSrv, err := api.New(api.Options{Store: f.store, Password: cheapPasswords, Now: f.clock,
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: slog.New(slog.DiscardHandler), Sheets: f.db})
 	if err != nil {
 		t.Fatal(err)
 	}

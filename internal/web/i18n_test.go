@@ -19,7 +19,7 @@ import (
 func usedKeys(t *testing.T) []string {
 	t.Helper()
 	keys := map[string]bool{"language.name": true}
-	literal := regexp.MustCompile(`\.(?:T|Field "[a-z_]+") "([a-z_.]+)"`)
+	literal := regexp.MustCompile(`\.(?:T|Field "[A-Za-z_]+") "([a-z_.]+)"`)
 	goLiteral := regexp.MustCompile(`\bT\("([a-z_.]+)"[,)]`)
 	err := fs.WalkDir(assetFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -63,7 +63,9 @@ func usedKeys(t *testing.T) []string {
 	for _, r := range access.AllRoles {
 		keys["role."+string(r)] = true
 	}
-	for _, f := range []string{"login", "display_name", "password", "password_confirm", "name", "expires_in_days", "roles"} {
+	for _, f := range []string{"login", "display_name", "password", "password_confirm", "name", "expires_in_days", "roles",
+		"kind", "subject", "recipients", "link", "start", "end", "scope",
+		"share_pct", "thresholds", "webhook_url"} {
 		keys["field."+f] = true
 	}
 	list := make([]string, 0, len(keys))

@@ -15,7 +15,6 @@ import (
 	"github.com/sfbridge/sfbridge/internal/api"
 )
 
-
 // view is what every page template sees: the person's catalogue (its T
 // method), who is signed in, the navigation, and the page's own Data.
 type view struct {
@@ -30,6 +29,7 @@ type view struct {
 	// Fields are per-field messages for forms, by API field name.
 	Fields map[string]string
 	Data   any
+	req    *http.Request // the page's request, for the header's unread count
 }
 
 // newView starts the view of a request, in the language it asks for.
@@ -39,7 +39,7 @@ func (c *console) newView(r *http.Request) *view {
 		cookie = ck.Value
 	}
 	v := &view{catalogue: c.cats.pick(cookie, r.Header.Get("Accept-Language")), c: c,
-		Path: r.URL.RequestURI(), Here: r.URL.Path, Fields: map[string]string{}}
+		Path: r.URL.RequestURI(), Here: r.URL.Path, Fields: map[string]string{}, req: r}
 	// A notice after a redirect ("?done=roles_saved"); n is a count, and a
 	// notice that needs one shows only with a number, so that a link cannot
 	// put its own words on the page.

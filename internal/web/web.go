@@ -116,6 +116,13 @@ func (c *console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tokens", c.guard(access.TokenManage, self, c.tokens))
 	mux.HandleFunc("POST /tokens", c.guard(access.TokenManage, self, c.createToken))
 	mux.HandleFunc("POST /tokens/{token}/revoke", c.guard(access.TokenManage, self, c.revokeToken))
+	c.orgsRoutes(mux)
+	c.auditRoutes(mux)
+	c.activityRoutes(mux)
+	c.sheetsRoutes(mux)
+	c.usageRoutes(mux)
+	c.notificationsRoutes(mux)
+	c.workflowsRoutes(mux)
 	mux.HandleFunc("/", c.notFound)
 }
 

@@ -106,6 +106,10 @@ func testUsers(t *testing.T, h Harness) {
 	}
 }
 
+// firstHash is a password hash in the format the store accepts; the first
+// system admin must have a password.
+const firstHash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA"
+
 func testFirstUser(t *testing.T, h Harness) {
 	ctx := context.Background()
 	var (
@@ -115,7 +119,7 @@ func testFirstUser(t *testing.T, h Harness) {
 	)
 	for i := range 6 {
 		wg.Go(func() {
-			_, err := h.Store.CreateFirstUser(ctx, api.NewUser{Login: "admin" + string(rune('a'+i)),
+			_, err := h.Store.CreateFirstUser(ctx, api.NewUser{Login: "admin" + string(rune('a'+i)), PasswordHash: firstHash,
 				Roles: access.RolesOf(access.SystemAdmin)}, api.AuditEntry{Action: "setup", At: at})
 			mu.Lock()
 			defer mu.Unlock()
