@@ -292,6 +292,7 @@ func (a *app) twoWayGuide(e *env, w io.Writer, base, dataFlag string, poll time.
 	}
 	rest := fmt.Sprintf("%s/services/data/v%s/sobjects/Account/%s", base, salesforce.DefaultAPIVersion, row.SFID)
 	fmt.Fprintf(w, "\nTry two-way sync (sheet %q <-> Account: an edit is sent within a second, Salesforce polled every %s):\n", sh.Name, poll)
+	fmt.Fprintf(w, "  # in the console: Sheets > %s, click a cell of row %d and change it; its badge turns Synced once Salesforce has it\n", sh.Name, row.ID)
 	fmt.Fprintf(w, "  # a session on the emulator, for curl (the admin API needs no token on loopback)\n")
 	fmt.Fprintf(w, "  TOKEN=$(curl -s -X POST %s%slogin -d '{\"username\":\"%s\"}' | sed -n 's/.*\"accessToken\": *\"\\([^\"]*\\)\".*/\\1/p')\n", base, sfemu.AdminPrefix, org.AdminUsername)
 	fmt.Fprintf(w, "  # edit row %d in the sheet, then see its account change in Salesforce\n", row.ID)
