@@ -214,8 +214,19 @@ func (sh *Sheet) Drop(ctx context.Context, sc store.Scope) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, store.ErrNotFound)
 		}
-		_, err = tx.Exec(ctx, `DROP TABLE `+store.QuoteIdent(sh.Table))
-		return err
+		// The triggers go with the table, but what an engine made for them
+		// (PostgreSQL's trigger functions) must be dropped too.
+		d := tx.Dialect()
+		stmts := []string{}
+		for _, t := range sh.captureTriggers(d) {
+			stmts = append(stmts, d.DropTrigger(t.Name, t.Table)...)
+		}
+		for _, s := range append(stmts, `DROP TABLE `+store.QuoteIdent(sh.Table)) {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("dropping sheet %q: %w", sh.Name, err)

@@ -276,6 +276,10 @@ func TestSheetLifecycle(t *testing.T) {
 	if err := sh.Drop(ctx, f.st); err != nil {
 		t.Fatal(err)
 	}
+	var left int
+	if err := f.sql.QueryRowContext(ctx, `SELECT count(*) FROM pg_proc WHERE proname LIKE 'sheet\_accounts\_capture\_%'`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("trigger functions left after the drop: %d (%v); want none", left, err)
+	}
 	again, err := sheet.Create(ctx, f.st, "Accounts", columns)
 	if err != nil {
 		t.Fatalf("creating a dropped sheet again: %v", err)
