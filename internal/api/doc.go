@@ -39,8 +39,9 @@
 // serve`), so Salesforce's sharing and field permissions apply. A person
 // with no linked identity gets salesforce.not_connected. Who may use them is
 // an admin setting per feature (/api/v1/settings/activity, /settings/search:
-// everyone, or chosen people), kept by a [FeatureStore] and checked by
-// access.Decide (access.feature_not_granted); [Me] lists the features
+// everyone, or chosen people and roles,
+// docs/adr/0325-features-granted-to-roles.md), kept by a [FeatureStore] and
+// checked by access.Decide (access.feature_not_granted); [Me] lists the features
 // granted. How activities are logged (recipient scope, Task Type mapping,
 // related objects) is another admin setting,
 // /api/v1/settings/activity-logging (and .../resync), kept by an

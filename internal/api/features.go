@@ -22,17 +22,23 @@ type FeatureStore interface {
 	// SetFeature replaces f's setting with its audit entry, in one
 	// transaction. A member who is no user returns ErrNotFound.
 	SetFeature(ctx context.Context, f access.Feature, s FeatureSetting, audit AuditEntry) error
-	// Granted returns the features open to userID.
+	// Granted returns the features open to userID: to everyone, to them by
+	// name, or to a role they hold.
 	Granted(ctx context.Context, userID int64) (access.Feature, error)
 }
 
-// FeatureSetting says who may use a feature: everyone, or the members only.
+// FeatureSetting says who may use a feature: everyone, or only the members
+// and the holders of the roles (docs/adr/0325-features-granted-to-roles.md).
 type FeatureSetting struct {
 	// Everyone opens the feature to every signed-in person; when false only
-	// Members may use it.
+	// Members and the holders of Roles may use it.
 	Everyone bool `json:"everyone"`
 	// Members are user ids, sorted. They are kept while Everyone is true.
 	Members []int64 `json:"members"`
+	// Roles open the feature to everyone holding one of them ("all
+	// connector users"), in the order of access.AllRoles; a request may
+	// leave them out (none). They are kept while Everyone is true.
+	Roles []access.Role `json:"roles"`
 }
 
 // initServices builds the activity and search services from the options.
@@ -62,9 +68,9 @@ func (s *Server) featureRoutes(v1 string) []route {
 	for _, f := range access.AllFeatures {
 		path := v1 + "/settings/" + f.String()
 		rts = append(rts,
-			guarded(http.MethodGet, path, access.FeatureSettings, "Who may use "+featureLabel[f]+": everyone, or chosen people", s.getFeature(f)).
+			guarded(http.MethodGet, path, access.FeatureSettings, "Who may use "+featureLabel[f]+": everyone, or chosen people and roles", s.getFeature(f)).
 				body(nil, FeatureSetting{}),
-			guarded(http.MethodPut, path, access.FeatureSettings, "Choose who may use "+featureLabel[f]+": everyone, or the listed people only", s.setFeature(f)).
+			guarded(http.MethodPut, path, access.FeatureSettings, "Choose who may use "+featureLabel[f]+": everyone, or only the listed people and the holders of the listed roles", s.setFeature(f)).
 				body(FeatureSetting{}, FeatureSetting{}))
 	}
 	return rts
@@ -101,7 +107,12 @@ func (s *Server) setFeature(f access.Feature) func(c *call) (any, error) {
 				return nil, invalid(FieldError{Field: fmt.Sprintf("members[%d]", i), Message: fmt.Sprintf("is %d; user ids are positive integers", id)})
 			}
 		}
-		detail := fmt.Sprintf("%s: everyone %v, members %v", f, in.Everyone, in.Members)
+		roles, err := parseRoles(in.Roles)
+		if err != nil {
+			return nil, err
+		}
+		in.Roles = roles.List()
+		detail := fmt.Sprintf("%s: everyone %v, members %v, roles %s", f, in.Everyone, in.Members, roles)
 		err = fs.SetFeature(c.r.Context(), f, in, c.audit(string(access.FeatureSettings), "feature "+f.String(), detail))
 		if errors.Is(err, ErrNotFound) {
 			return nil, invalid(FieldError{Field: "members", Message: "names someone who is not a user; GET /api/v1/users lists them"})
@@ -155,11 +166,12 @@ func (d dbStore) Feature(ctx context.Context, f access.Feature) (FeatureSetting,
 	if fa.Members == nil {
 		fa.Members = []int64{}
 	}
-	return FeatureSetting{Everyone: fa.Everyone, Members: fa.Members}, nil
+	return FeatureSetting{Everyone: fa.Everyone, Members: fa.Members, Roles: fa.Roles.List()}, nil
 }
 
 func (d dbStore) SetFeature(ctx context.Context, f access.Feature, s FeatureSetting, audit AuditEntry) error {
-	err := d.st.FeatureSettings().Set(ctx, store.FeatureAccess{Feature: f, Everyone: s.Everyone, Members: s.Members}, storeAudit(audit))
+	fa := store.FeatureAccess{Feature: f, Everyone: s.Everyone, Members: s.Members, Roles: access.RolesOf(s.Roles...)}
+	err := d.st.FeatureSettings().Set(ctx, fa, storeAudit(audit))
 	if errors.Is(err, store.ErrConstraint) {
 		return fmt.Errorf("a member is not a user (GET /api/v1/users lists them): %w", ErrNotFound)
 	}

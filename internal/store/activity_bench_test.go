@@ -30,21 +30,36 @@ func BenchmarkActivityClaim(b *testing.B) {
 }
 
 // BenchmarkFeatureGranted reads the features open to one person, which
-// every activity and search request does before deciding.
+// every activity and search request does before deciding: granted by name,
+// or through a role they hold (the query's last branch).
 func BenchmarkFeatureGranted(b *testing.B) {
-	st := benchStore(b)
-	ctx := context.Background()
-	u, err := st.Users().Create(ctx, store.User{Login: "ana"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := st.FeatureSettings().Set(ctx, store.FeatureAccess{Feature: access.FeatureSearch, Members: []int64{u.ID}}, store.AuditEntry{Action: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := st.FeatureSettings().Granted(ctx, u.ID); err != nil {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name string
+		fa   func(user int64) store.FeatureAccess
+	}{
+		{"member", func(user int64) store.FeatureAccess {
+			return store.FeatureAccess{Feature: access.FeatureSearch, Members: []int64{user}}
+		}},
+		{"role", func(int64) store.FeatureAccess {
+			return store.FeatureAccess{Feature: access.FeatureSearch, Roles: access.RolesOf(access.ConnectorUser)}
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			st := benchStore(b)
+			ctx := context.Background()
+			u, err := st.Users().Create(ctx, store.User{Login: "ana", Roles: access.RolesOf(access.ConnectorUser)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := st.FeatureSettings().Set(ctx, tc.fa(u.ID), store.AuditEntry{Action: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if got, err := st.FeatureSettings().Granted(ctx, u.ID); err != nil || got != access.FeatureActivity|access.FeatureSearch {
+					b.Fatal(got, err)
+				}
+			}
+		})
 	}
 }

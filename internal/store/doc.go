@@ -78,6 +78,7 @@
 // docs/adr/0180-access-store.md,
 // docs/adr/0250-activity-and-search-through-the-api.md (activities, list
 // view choices, feature settings),
+// docs/adr/0325-features-granted-to-roles.md (feature settings' roles),
 // docs/adr/0330-api-budget-and-notifications.md (budgets, usage samples,
 // notifications).
 package store

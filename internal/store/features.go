@@ -9,11 +9,15 @@ import (
 )
 
 // FeatureAccess is the admin setting of one feature (activity logging,
-// search): open to everyone, or to the chosen members only.
+// search): open to everyone, or only to the chosen members and to whoever
+// holds one of the chosen roles (docs/adr/0325-features-granted-to-roles.md).
 type FeatureAccess struct {
 	Feature  access.Feature
 	Everyone bool
 	Members  []int64 // user ids, sorted; they matter only when Everyone is false
+	// Roles open the feature to everyone holding one of them; they matter
+	// only when Everyone is false.
+	Roles access.Roles
 }
 
 // FeatureSettings is the repository of the feature settings. Every feature
@@ -35,8 +39,13 @@ func (r FeatureSettings) Get(ctx context.Context, f access.Feature) (FeatureAcce
 			return err
 		}
 		var err error
-		fa.Members, err = ids(ctx, tx, `SELECT user_id FROM feature_members WHERE feature = $1 ORDER BY user_id`, f.String())
-		return err
+		if fa.Members, err = ids(ctx, tx, `SELECT user_id FROM feature_members WHERE feature = $1 ORDER BY user_id`, f.String()); err != nil {
+			return err
+		}
+		// scanRoles reads (user id, role) rows; the id is not used here.
+		return scanRoles(ctx, tx, `SELECT 0, role FROM feature_roles WHERE feature = $1`, []any{f.String()}, func(_ int64, role access.Role) {
+			fa.Roles = fa.Roles.With(role)
+		})
 	})
 	if err != nil {
 		return FeatureAccess{}, fmt.Errorf("reading the %s setting: %w", f, err)
@@ -44,9 +53,9 @@ func (r FeatureSettings) Get(ctx context.Context, f access.Feature) (FeatureAcce
 	return fa, nil
 }
 
-// Set replaces the setting of fa.Feature, with its audit entry (Before and
-// After filled in) in the same transaction. A member who is not a user
-// fails with ErrConstraint.
+// Set replaces the setting of fa.Feature (its members and roles included),
+// with its audit entry (Before and After filled in) in the same
+// transaction. A member who is not a user fails with ErrConstraint.
 func (r FeatureSettings) Set(ctx context.Context, fa FeatureAccess, audit AuditEntry) error {
 	name := fa.Feature.String()
 	members := slices.Compact(slices.Sorted(slices.Values(fa.Members)))
@@ -66,8 +75,16 @@ func (r FeatureSettings) Set(ctx context.Context, fa FeatureAccess, audit AuditE
 				return fmt.Errorf("adding user %d: %w", id, err)
 			}
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM feature_roles WHERE feature = $1`, name); err != nil {
+			return err
+		}
+		for _, role := range fa.Roles.List() {
+			if _, err := tx.Exec(ctx, `INSERT INTO feature_roles (feature, role) VALUES ($1, $2)`, name, string(role)); err != nil {
+				return fmt.Errorf("adding role %s: %w", role, err)
+			}
+		}
 		audit.Before = mustJSON(featureState(before))
-		audit.After = mustJSON(featureState(FeatureAccess{Everyone: fa.Everyone, Members: members}))
+		audit.After = mustJSON(featureState(FeatureAccess{Everyone: fa.Everyone, Members: members, Roles: fa.Roles}))
 		_, err = tx.Audit().Append(ctx, audit)
 		return err
 	})
@@ -78,12 +95,15 @@ func (r FeatureSettings) Set(ctx context.Context, fa FeatureAccess, audit AuditE
 }
 
 // Granted returns the features the settings open to user: those open to
-// everyone and those naming them.
+// everyone, those naming them, and those granted to a role they hold. It is
+// one query, each branch on a primary key.
 func (r FeatureSettings) Granted(ctx context.Context, user int64) (access.Feature, error) {
 	var set access.Feature
 	err := r.sc.Read(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT feature FROM feature_settings s WHERE everyone = $1
-OR EXISTS (SELECT 1 FROM feature_members m WHERE m.feature = s.feature AND m.user_id = $2)`, true, user)
+OR EXISTS (SELECT 1 FROM feature_members m WHERE m.feature = s.feature AND m.user_id = $2)
+OR EXISTS (SELECT 1 FROM feature_roles fr JOIN user_roles ur ON ur.role = fr.role
+           WHERE fr.feature = s.feature AND ur.user_id = $2)`, true, user)
 		if err != nil {
 			return err
 		}
@@ -107,10 +127,15 @@ OR EXISTS (SELECT 1 FROM feature_members m WHERE m.feature = s.feature AND m.use
 	return set, nil
 }
 
-// featureState is a setting as the audit log records it.
+// featureState is a setting as the audit log records it, with empty lists
+// as [] rather than null.
 func featureState(fa FeatureAccess) any {
+	if fa.Members == nil {
+		fa.Members = []int64{}
+	}
 	return struct {
-		Everyone bool    `json:"everyone"`
-		Members  []int64 `json:"members"`
-	}{fa.Everyone, fa.Members}
+		Everyone bool          `json:"everyone"`
+		Members  []int64       `json:"members"`
+		Roles    []access.Role `json:"roles"`
+	}{fa.Everyone, fa.Members, fa.Roles.List()}
 }

@@ -15,6 +15,13 @@ type featureBlock struct {
 	Name     string // access.Feature name: activity, search
 	Everyone bool
 	Members  map[int64]bool
+	Roles    []roleChoice // every role, in the order of access.AllRoles
+}
+
+// roleChoice is one role's checkbox in a featureBlock.
+type roleChoice struct {
+	Role   access.Role
+	Chosen bool
 }
 
 // kindRow is one share kind's Type mapping on the settings page.
@@ -61,6 +68,9 @@ func (c *console) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 		for _, id := range fs.Members {
 			b.Members[id] = true
 		}
+		for _, role := range access.AllRoles {
+			b.Roles = append(b.Roles, roleChoice{Role: role, Chosen: slices.Contains(fs.Roles, role)})
+		}
 		d.Features = append(d.Features, b)
 	}
 	if err := c.api.do(nil, r, http.MethodGet, "/api/v1/settings/activity-logging", nil, &d.Activity); err != nil {
@@ -94,7 +104,8 @@ func kindRows(a api.ActivitySettingsView) []kindRow {
 	return rows
 }
 
-// saveFeature saves who may use a feature (PUT /api/v1/settings/{feature}).
+// saveFeature saves who may use a feature, its people and its roles (PUT
+// /api/v1/settings/{feature}).
 func (c *console) saveFeature(w http.ResponseWriter, r *http.Request, v *view) {
 	f, err := access.ParseFeature(r.PathValue("feature"))
 	if err != nil {
@@ -105,13 +116,16 @@ func (c *console) saveFeature(w http.ResponseWriter, r *http.Request, v *view) {
 		c.fail(w, r, v, &api.Error{Code: api.CodeInvalidInput})
 		return
 	}
-	in := api.FeatureSetting{Everyone: r.PostForm.Get("everyone") == "true", Members: []int64{}}
+	in := api.FeatureSetting{Everyone: r.PostForm.Get("everyone") == "true", Members: []int64{}, Roles: []access.Role{}}
 	for _, s := range r.PostForm["members"] {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			id = -1 // let the API refuse it with its field error
 		}
 		in.Members = append(in.Members, id)
+	}
+	for _, role := range r.PostForm["roles"] {
+		in.Roles = append(in.Roles, access.Role(role)) // the API refuses unknown roles
 	}
 	if err := c.api.do(w, r, http.MethodPut, "/api/v1/settings/"+f.String(), in, nil); err != nil {
 		c.renderSettings(w, r, v, c.explain(r, v, err), nil)

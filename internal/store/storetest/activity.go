@@ -174,7 +174,7 @@ func testFeatureSettings(t *testing.T, h *harness) {
 		t.Errorf("a refused change changed the grants: %v", g)
 	}
 	log, _, err := e.st.Audit().List(ctx, store.AuditPage{})
-	if err != nil || len(log) != 1 || string(log[0].After) != `{"everyone":false,"members":[`+strconv.FormatInt(bob, 10)+`]}` {
+	if err != nil || len(log) != 1 || string(log[0].After) != `{"everyone":false,"members":[`+strconv.FormatInt(bob, 10)+`],"roles":[]}` {
 		t.Errorf("audit log = %+v, %v; want one entry with the new members", log, err)
 	}
 }

@@ -52,6 +52,7 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Activities", testActivities},
 		{"ListViewChoices", testListViewChoices},
 		{"FeatureSettings", testFeatureSettings},
+		{"FeatureRoles", testFeatureRoles},
 		{"ActivitySettings", testActivitySettings},
 		{"ActivityFind", testActivityFind},
 		{"Budgets", testBudgets},
