@@ -7,6 +7,7 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
 	"github.com/sfbridge/sfbridge/internal/store"
+	"github.com/sfbridge/sfbridge/internal/syncer"
 )
 
 // ErrNotConnected is what [Connections] returns for a person who has not
@@ -20,7 +21,9 @@ var ErrNotConnected = errors.New("api: no Salesforce connection")
 type Connections interface {
 	// ClientFor returns the client of userID's own connection. A person
 	// with none fails with an error matching ErrNotConnected; a connection
-	// that must be authorized again, salesforce.ErrNeedsReauth.
+	// that must be authorized again, salesforce.ErrNeedsReauth (a
+	// *syncer.RefusedError from StoreConnections, as are the client's calls
+	// Salesforce refuses).
 	ClientFor(ctx context.Context, userID int64) (*salesforce.Client, error)
 }
 
@@ -59,4 +62,13 @@ func (s storeConnections) ClientFor(ctx context.Context, userID int64) (*salesfo
 		return s.connector.Client(ctx, o.ID, userID)
 	}
 	return nil, fmt.Errorf("user %d: %w", userID, ErrNotConnected)
+}
+
+// reconnectError is the answer to a call Salesforce refused because the
+// caller's connection must be authorized again: where to reconnect. The
+// connector has marked the connection and told its owner and the admins
+// (syncer.StoreConnector.Tell).
+func reconnectError(e *syncer.RefusedError) *Error {
+	return errorf(CodeNeedsReauth, fmt.Sprintf("Salesforce refused your connection to org %q (%v). Reconnect on /orgs/%d, then try again.",
+		e.Org, e.Err, e.OrgID))
 }

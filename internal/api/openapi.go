@@ -91,9 +91,13 @@ func (g *schemaGen) operation(rt route) map[string]any {
 	if params != nil {
 		op["parameters"] = params
 	}
-	if rt.in != nil {
+	switch {
+	case rt.in != nil:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 			"application/json": map[string]any{"schema": g.schema(rt.in)}}}
+	case rt.inType != "":
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			rt.inType: map[string]any{"schema": map[string]any{"type": "string"}}}}
 	}
 	resp := map[string]any{"description": http.StatusText(rt.status)}
 	switch {

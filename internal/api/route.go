@@ -28,6 +28,7 @@ type route struct {
 	resource func(c *call) access.Resource
 	status   int          // success status
 	in       reflect.Type // request body type; nil: none
+	inType   string       // a raw request body's content type (text/csv), for the OpenAPI document; in is then nil
 	out      reflect.Type // response body type; nil: no body (204)
 	handle   func(c *call) (any, error)
 	raw      http.Handler // instead of handle, for text endpoints (metrics)
@@ -68,6 +69,14 @@ func (rt route) body(in, out any) route {
 	} else {
 		rt.status = http.StatusNoContent
 	}
+	return rt
+}
+
+// rawBody declares a request body that is not JSON (a CSV import): the
+// handler reads it itself; the OpenAPI document describes it as a string of
+// contentType.
+func (rt route) rawBody(contentType string) route {
+	rt.inType = contentType
 	return rt
 }
 

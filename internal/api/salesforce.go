@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
+	"github.com/sfbridge/sfbridge/internal/syncer"
 )
 
 // clientFor returns the caller's own Salesforce client.
@@ -22,11 +23,16 @@ func (s *Server) clientFor(c *call) (*salesforce.Client, error) {
 // salesforceError maps a connection or Salesforce failure onto an API
 // error; anything else stays internal.
 func salesforceError(err error) error {
-	var apiErr *salesforce.APIError
+	var (
+		apiErr  *salesforce.APIError
+		refused *syncer.RefusedError
+	)
 	switch {
 	case errors.Is(err, ErrNotConnected):
 		return errorf(CodeNotConnected, "You have not linked your Salesforce identity to sfbridge, so nothing can be done in Salesforce as you. "+
 			"Connect it with `sfbridge org connect ORG` (or ask an admin to), then try again.")
+	case errors.As(err, &refused):
+		return reconnectError(refused)
 	case errors.Is(err, salesforce.ErrNeedsReauth):
 		return errorf(CodeNeedsReauth, "Salesforce ended your connection and nothing can renew it ("+err.Error()+"). Connect again with `sfbridge org connect ORG`.")
 	case errors.Is(err, salesforce.ErrLimitExceeded):

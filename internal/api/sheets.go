@@ -1125,7 +1125,7 @@ func (s *Server) sheetRoutes(v1 string) []route {
 		s.guardedStream(http.MethodGet, sh+"/export.csv", access.SheetView, "text/csv", "The sheet's rows as CSV: system columns, then the sheet's", view, s.exportCSV).
 			params("status", "only rows with these statuses, as for rows"),
 		guarded(http.MethodPost, sh+"/import", access.SheetEdit, "Import a CSV body (text/csv, header of column names): update rows by ?key=, add the others; bad lines are reported, the good ones written", s.importCSV).
-			body(nil, ImportReport{}).on(edit).
+			body(nil, ImportReport{}).rawBody("text/csv").on(edit).
 			params("key", "a column of the file whose values identify rows (Row ID, Salesforce ID or a sheet column); without it every line is added"),
 		guarded(http.MethodGet, sh+"/conflicts", access.SheetView, "The sheet's open conflicts (?all=true: the resolved ones too)", s.listConflicts).
 			body(nil, ConflictList{}).on(view).params("all", "true to list resolved conflicts too"),

@@ -60,8 +60,9 @@ type app struct {
 
 // openApp opens the store of cfg's data directory, creating the directory,
 // the key file and the database when create is set; on PostgreSQL, the
-// configured database (which must exist) gets its tables on first use. The
-// log goes to logOut.
+// configured database (which must exist) gets its tables only when create
+// is set too. Without create, a database without sfbridge's data is
+// refused (errNoData). The log goes to logOut.
 func openApp(ctx context.Context, cfg *config.Config, logOut io.Writer, create bool) (*app, error) {
 	log := newLogger(logOut, cfg.Level())
 	var (
@@ -76,10 +77,15 @@ func openApp(ctx context.Context, cfg *config.Config, logOut io.Writer, create b
 			return nil, environment(fmt.Errorf("opening the database: %w", err))
 		}
 		migrated, err := pg.Migrated(ctx)
-		if err == nil {
-			keys, err = keyring(cfg, where, migrated, log)
-		}
 		if err != nil {
+			_ = pg.Close()
+			return nil, environment(fmt.Errorf("opening the database %s: %w", where, err))
+		}
+		if !create && !migrated {
+			_ = pg.Close()
+			return nil, invalid(noData(where, "database.dsn or $"+config.EnvDatabaseDSN))
+		}
+		if keys, err = keyring(cfg, where, migrated, log); err != nil {
 			_ = pg.Close()
 			return nil, invalid(err)
 		}
@@ -91,7 +97,7 @@ func openApp(ctx context.Context, cfg *config.Config, logOut io.Writer, create b
 		}
 		_, statErr := os.Stat(where)
 		if !create && errors.Is(statErr, fs.ErrNotExist) {
-			return nil, invalid(fmt.Errorf("no sfbridge data in %s: register an org first (sfbridge org add), or point to the data with --data DIR or $SFBRIDGE_DATA", cfg.DataDir))
+			return nil, invalid(noData(cfg.DataDir, "--data DIR or $"+config.EnvData))
 		}
 		var err error
 		if keys, err = keyring(cfg, where, statErr == nil, log); err != nil {
@@ -109,6 +115,13 @@ func openApp(ctx context.Context, cfg *config.Config, logOut io.Writer, create b
 		return nil, environment(fmt.Errorf("opening the database %s: %w", where, err))
 	}
 	return &app{cfg: cfg, log: log, logOut: logOut, store: st}, nil
+}
+
+// noData is the refusal of a command that reads data where there is none
+// yet: where names the data directory or the (redacted) database, point how
+// to name another.
+func noData(where, point string) error {
+	return fmt.Errorf("no sfbridge data in %s: register an org first (sfbridge org add), or point to the data with %s", where, point)
 }
 
 // openScheduler opens the job database and a River scheduler on it that

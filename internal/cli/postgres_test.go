@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sfbridge/sfbridge/internal/store/postgres"
 	"github.com/sfbridge/sfbridge/internal/store/postgres/pgtest"
 )
 
@@ -79,4 +80,51 @@ func TestOutboundOnPostgres(t *testing.T) {
 	if r := run("org", "list"); r.code != 2 || !strings.Contains(r.stderr, "is missing, and the database postgres://") {
 		t.Errorf("org list without the key file: exit %d, %s; want 2 and the missing key file", r.code, r.stderr)
 	}
+}
+
+// TestNoDataOnPostgres checks that a command reading data, run against an
+// empty PostgreSQL database, refuses as it does on SQLite (exit 2, "register
+// an org first", the DSN's password hidden) and creates nothing: no tables,
+// no data directory and key file.
+func TestNoDataOnPostgres(t *testing.T) {
+	const password = "pw-never-printed"
+	dsn := withPassword(t, pgtest.NewDatabase(t), password)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	env := []string{"SFBRIDGE_DATABASE_DRIVER=postgres", "SFBRIDGE_DATABASE_DSN=" + dsn}
+	want := "no sfbridge data in " + postgres.RedactDSN(dsn) + ": register an org first (sfbridge org add)"
+	for _, args := range [][]string{{"sheet", "list"}, {"org", "list"}, {"workflow", "list"}} {
+		r := sfbridge(t, dir, env, append(args, "--data", data)...)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("sfbridge %s: exit %d, stderr %q; want 2 and %q", strings.Join(args, " "), r.code, r.stderr, want)
+		}
+		if strings.Contains(r.stdout+r.stderr, password) {
+			t.Errorf("sfbridge %s printed the DSN's password:\n%s%s", strings.Join(args, " "), r.stdout, r.stderr)
+		}
+	}
+	var tables int
+	if err := pgtest.DB(t, dsn).QueryRow(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("read-only commands created %d tables in the empty database", tables)
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Error("a read-only command created the data directory (and its key file)")
+	}
+}
+
+// withPassword returns dsn with a password, which the test server (trust
+// authentication) ignores.
+func withPassword(t *testing.T, dsn, password string) string {
+	t.Helper()
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn + " password=" + password
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = neturl.UserPassword(u.User.Username(), password)
+	return u.String()
 }

@@ -109,6 +109,7 @@ func (a *app) recipesBy(client recipe.ClientFunc) *recipe.Recipes {
 func (a *app) connector() *syncer.StoreConnector {
 	if a.conns == nil {
 		a.conns = syncer.NewStoreConnector(a.store, salesforce.Config{Logger: a.log})
+		a.conns.Tell(a.watcher())
 	}
 	return a.conns
 }

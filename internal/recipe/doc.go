@@ -19,4 +19,11 @@
 // object's describe, counting the records that would be created or updated
 // and the rows that would fail, with the reason
 // (docs/adr/0300-workflows-shared-by-the-cli-and-the-api.md).
+//
+// The console's builder fills a [Draft], whose YAML is the document; a
+// stored document is read back into a draft with [DraftOf] to edit it in
+// the builder. DraftOf refuses, saying why, any document the builder
+// cannot show whole, so that editing in the builder never drops what was
+// written by hand; a document the builder wrote comes back byte for byte
+// (docs/adr/0305-editing-a-workflow-in-the-builder.md).
 package recipe

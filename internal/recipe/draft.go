@@ -169,7 +169,13 @@ func scalar(s string) string {
 	if plain.MatchString(s) && !slices.Contains([]string{"true", "false", "null", "yes", "no", "on", "off", "y", "n"}, strings.ToLower(s)) {
 		return s
 	}
-	return strconv.Quote(s)
+	return quote(s)
+}
+
+// quote writes s double-quoted. Bytes that are not UTF-8 become U+FFFD
+// first: Go escapes them as \xNN, which YAML reads as a character.
+func quote(s string) string {
+	return strconv.Quote(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // number matches a plain number, written unquoted so that a numeric field
@@ -193,5 +199,5 @@ func conditionValue(op, v string) string {
 	if number.MatchString(v) || v == "true" || v == "false" {
 		return v
 	}
-	return strconv.Quote(v)
+	return quote(v)
 }

@@ -18,3 +18,8 @@ var (
 	// both for life.
 	ErrOrgOrOwnerChanged = errors.New("a workflow keeps its org and owner")
 )
+
+// ErrNotBuildable is wrapped by the *NotBuildableError of DraftOf: the
+// builder cannot show the document without losing part of it, so it is
+// edited as YAML.
+var ErrNotBuildable = errors.New("the builder cannot show this workflow whole")

@@ -131,6 +131,9 @@ func (c *Client) renew(ctx context.Context, seen uint64) error {
 		default:
 			err = fmt.Errorf("%w: the session expired and the connection has no refresh token or grant to renew it", ErrNeedsReauth)
 		}
+		if errors.Is(err, ErrNeedsReauth) && c.cfg.OnRefused != nil {
+			err = c.cfg.OnRefused(ctx, err)
+		}
 		if err != nil {
 			return struct{}{}, err
 		}

@@ -74,6 +74,12 @@ type Config struct {
 	// each session renewal) so that the caller can store it encrypted. An
 	// error is logged and does not fail the call that caused the renewal.
 	OnToken func(context.Context, *Token) error
+	// OnRefused, if set, is called once per refused session renewal (an
+	// error matching ErrNeedsReauth: the grant was revoked or expired), so
+	// that the caller can record that the connection must be authorized
+	// again; the call fails with the error it returns, which must still
+	// match ErrNeedsReauth.
+	OnRefused func(context.Context, error) error
 	// Logger receives retries and renewals at debug level. Default: discard.
 	Logger *slog.Logger
 }

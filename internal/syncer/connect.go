@@ -2,7 +2,9 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/sfbridge/sfbridge/internal/salesforce"
@@ -27,11 +29,15 @@ type Connector interface {
 // connection's refresh token or its stored grant (JWT key, client
 // credentials, password), and every token Salesforce issues is stored back
 // (sealed). A grant Salesforce refuses fails the call with an error matching
-// salesforce.ErrNeedsReauth. The clients of one org share one API Budget. It
-// is safe for concurrent use.
+// salesforce.ErrNeedsReauth (a *RefusedError) and drops the client; once
+// told a Watcher (Tell), the connector also marks the connection
+// needs_reauth and tells its owner and the admins, once, whoever's call
+// found out (a sync run, a search, activity logging, the builder). The
+// clients of one org share one API Budget. It is safe for concurrent use.
 type StoreConnector struct {
 	store *store.Store
 	base  salesforce.Config
+	watch Watcher // told of refused connections; nil until Tell
 
 	mu      sync.Mutex
 	clients map[[2]int64]*salesforce.Client
@@ -43,6 +49,16 @@ type StoreConnector struct {
 // URL, connected app, budget and token callback come from the store.
 func NewStoreConnector(st *store.Store, base salesforce.Config) *StoreConnector {
 	return &StoreConnector{store: st, base: base, clients: map[[2]int64]*salesforce.Client{}, budgets: map[int64]*salesforce.Budget{}}
+}
+
+// Tell makes the connector record refused connections: mark them
+// needs_reauth and tell w (Watcher.NeedsReauth). Without it, only the sync
+// Service records them, for its workflows' owners. Give it the Service's
+// Watcher, before the first Client.
+func (c *StoreConnector) Tell(w Watcher) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.watch = w
 }
 
 var _ Connector = (*StoreConnector)(nil)
@@ -63,7 +79,8 @@ func (c *StoreConnector) Client(ctx context.Context, orgID, userID int64) (*sale
 		return nil, fmt.Errorf("finding the Salesforce connection of user %d to org %q: %w", userID, org.Name, err)
 	}
 	if conn.State == store.StateNeedsReauth {
-		return nil, fmt.Errorf("connection of %s to org %q: %s: %w", conn.Username, org.Name, conn.StateReason, salesforce.ErrNeedsReauth)
+		return nil, &RefusedError{OrgID: org.ID, Org: org.Name, Username: conn.Username,
+			Err: fmt.Errorf("%s: %w", conn.StateReason, salesforce.ErrNeedsReauth)}
 	}
 	budget := c.budgets[orgID]
 	if budget == nil {
@@ -75,6 +92,7 @@ func (c *StoreConnector) Client(ctx context.Context, orgID, userID int64) (*sale
 	cfg.OnToken = func(ctx context.Context, tok *salesforce.Token) error {
 		return c.store.Connections().UpdateTokens(ctx, conn.ID, secret.New(tok.AccessToken), secret.New(tok.RefreshToken))
 	}
+	cfg.OnRefused = func(ctx context.Context, cause error) error { return c.refused(ctx, org, conn, cause) }
 	tok := &salesforce.Token{
 		AccessToken:  conn.AccessToken.Reveal(),
 		RefreshToken: conn.RefreshToken.Reveal(),
@@ -90,6 +108,53 @@ func (c *StoreConnector) Client(ctx context.Context, orgID, userID int64) (*sale
 	}
 	c.clients[[2]int64{orgID, userID}] = cl
 	return cl, nil
+}
+
+// refused handles Salesforce refusing conn's grant: its client is dropped
+// and, with a Watcher (Tell), the connection is marked needs_reauth, so
+// that the next Client fails at once without asking Salesforce, and the
+// Watcher is told when the mark is new. It returns the *RefusedError the
+// refused call fails with.
+func (c *StoreConnector) refused(ctx context.Context, org store.Org, conn store.Connection, cause error) error {
+	c.mu.Lock()
+	delete(c.clients, [2]int64{org.ID, conn.UserID})
+	watch := c.watch
+	c.mu.Unlock()
+	if watch != nil {
+		marked, err := markNeedsReauth(ctx, c.store, org.ID, conn.UserID, cause)
+		if err != nil {
+			c.log().WarnContext(ctx, "recording a refused Salesforce connection", "org", org.Name, "user", conn.Username, "err", err)
+		}
+		if marked {
+			watch.NeedsReauth(ctx, org, conn.UserID, cause.Error())
+		}
+	}
+	return &RefusedError{OrgID: org.ID, Org: org.Name, Username: conn.Username, Err: cause}
+}
+
+// log is the logger of base, or none.
+func (c *StoreConnector) log() *slog.Logger {
+	if c.base.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.base.Logger
+}
+
+// markNeedsReauth marks userID's connection to orgID needs_reauth with
+// cause as the reason, and reports whether it was not marked already (a
+// missing connection counts as new), so that people are told once.
+func markNeedsReauth(ctx context.Context, st *store.Store, orgID, userID int64, cause error) (bool, error) {
+	conn, err := st.Connections().ForUser(ctx, orgID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if conn.State == store.StateNeedsReauth {
+		return false, nil
+	}
+	return true, st.Connections().SetState(ctx, conn.ID, store.StateNeedsReauth, cause.Error())
 }
 
 // Forget implements Connector.

@@ -64,5 +64,7 @@
 // docs/adr/0340-one-path-from-a-login-to-a-connection.md (Link: a login
 // becomes a stored connection), docs/adr/0341-reconnecting-resumes-the-org-at-once.md
 // (Resume), docs/adr/0330-api-budget-and-notifications.md (Watcher: the
-// API budget and the notifications).
+// API budget and the notifications),
+// docs/adr/0345-refused-connections-recorded-where-clients-are-built.md
+// (StoreConnector records a refused connection, whoever's call met it).
 package syncer

@@ -40,6 +40,23 @@ func (e *ReauthError) Error() string {
 
 func (e *ReauthError) Unwrap() error { return e.Err }
 
+// RefusedError is a client refused for a connection that must be
+// authorized again: Salesforce refused its grant (revoked, expired) now or
+// before. It matches salesforce.ErrNeedsReauth and names the org, whose
+// console page (/orgs/{OrgID}) reconnects it.
+type RefusedError struct {
+	OrgID    int64
+	Org      string
+	Username string // the Salesforce username of the connection
+	Err      error
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("connection of %s to org %q: %v", e.Username, e.Org, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
 // FieldGoneError is a run stopped because a field the workflow reads no
 // longer exists in Salesforce, or its owner may no longer read it.
 type FieldGoneError struct {

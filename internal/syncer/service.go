@@ -335,10 +335,13 @@ func (s *Service) settle(ctx context.Context, org store.Org, wf store.Workflow, 
 	case errors.Is(runErr, salesforce.ErrLimitExceeded):
 		return true, s.pause(ctx, org, store.StatePausedLimit, runErr.Error())
 	case errors.Is(runErr, salesforce.ErrNeedsReauth):
-		if err := s.markConnection(ctx, org, wf.OwnerID, runErr); err != nil {
+		marked, err := markNeedsReauth(ctx, s.store, org.ID, wf.OwnerID, runErr)
+		if err != nil {
 			return true, err
 		}
-		s.watch.NeedsReauth(ctx, org, wf.OwnerID, runErr.Error())
+		if marked { // else whoever marked it told people (StoreConnector)
+			s.watch.NeedsReauth(ctx, org, wf.OwnerID, runErr.Error())
+		}
 		return true, s.pause(ctx, org, store.StateNeedsReauth, runErr.Error())
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
 		state.Status, state.LastError = store.WorkflowIdle, "interrupted: sfbridge stopped during the run; it resumes where it stopped"
@@ -439,19 +442,6 @@ func (s *Service) budgetBack(ctx context.Context, org store.Org, wfs []store.Wor
 	daily := limits["DailyApiRequests"]
 	spent := s.recordUsage(ctx, org, client, client.Calls().API()-before)
 	return daily.Remaining > 0 && spent == nil
-}
-
-// markConnection records that the owner's connection needs to be
-// authorized again, so that the org resumes once it is renewed.
-func (s *Service) markConnection(ctx context.Context, org store.Org, userID int64, cause error) error {
-	conn, err := s.store.Connections().ForUser(ctx, org.ID, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.store.Connections().SetState(ctx, conn.ID, store.StateNeedsReauth, cause.Error())
 }
 
 // recordUsage stores the org's API usage as the client last saw it, tells

@@ -75,9 +75,13 @@ func (c *console) activities(w http.ResponseWriter, r *http.Request, v *view) {
 func (c *console) renderActivities(w http.ResponseWriter, r *http.Request, v *view, status int, form activityForm) {
 	form.Key = newIdempotencyKey()
 	d := activitiesData{Form: form, Kinds: activityKinds}
-	for field, msg := range v.Fields {
-		if strings.HasPrefix(field, "recipients[") {
-			d.RecipientErrors = append(d.RecipientErrors, msg)
+	addrs := splitAddresses(form.Recipients)
+	for field := range v.Fields {
+		// The API names the address by its place in the list it was sent,
+		// which splitAddresses built from the same text.
+		n, ok := strings.CutPrefix(field, "recipients[")
+		if i, err := strconv.Atoi(strings.TrimSuffix(n, "]")); ok && err == nil && i >= 0 && i < len(addrs) {
+			d.RecipientErrors = append(d.RecipientErrors, v.T("activities.log.recipient_invalid", addrs[i]))
 		}
 	}
 	slices.Sort(d.RecipientErrors)

@@ -140,7 +140,14 @@ func TestLogActivityFromTheConsole(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Errorf("an invalid address: status %d, want 400", r.status)
 	}
-	r.has(t, "Some fields need a change", `value="not an address"`, `value="Kept"`)
+	r.has(t, "Some fields need a change", `value="not an address"`, `value="Kept"`,
+		"“not” is not a plain email address such as ana@example.com: correct it or remove it.")
+	// In French, the address's message is French too, not the API's English.
+	b.header.Set("Accept-Language", "fr")
+	r = b.post("/activities", url.Values{"key": {formKey(t, r)}, "kind": {"email"}, "recipients": {to + ", bad"}, "subject": {"Gardé"}})
+	r.has(t, "« bad » n’est pas une simple adresse e-mail", `value="Gardé"`)
+	r.lacks(t, "is not a plain email address")
+	b.header.Del("Accept-Language")
 
 	// Nothing logged for an unknown address: a failure to retry.
 	r = b.post("/activities", url.Values{"key": {formKey(t, r)}, "kind": {"email"}, "recipients": {"nobody@nowhere.example"}, "subject": {"Nobody"}})
@@ -220,6 +227,9 @@ func TestSearchAndListViewPages(t *testing.T) {
 	r.has(t, `data-object="Account"`, name, "/lightning/r/Account/"+id+"/view")
 	r = b.get("/search?q=zzqqxxnothing")
 	r.has(t, "Nothing found for “zzqqxxnothing”")
+	// The same search in other letters (answered from the cache) says
+	// what was typed this time.
+	b.get("/search?q=ZZQQxxNothing").has(t, "Nothing found for “ZZQQxxNothing”")
 
 	r = b.get("/search/listviews?object=Account")
 	ids := regexp.MustCompile(`name="ids" value="([^"]+)"`).FindAllStringSubmatch(r.body, -1)
@@ -235,6 +245,16 @@ func TestSearchAndListViewPages(t *testing.T) {
 		t.Fatalf("choosing ended at %s (%d):\n%s", r.path, r.status, r.body)
 	}
 	r.has(t, "Your list views are saved", `data-view="`+ids[1][1]+`"`, "/lightning/r/Account/")
+
+	// Someone not linked to Salesforce is told where in the console to
+	// connect, not a command of the CLI, in their language.
+	s.person("cy@example.com", "", access.ConnectorUser)
+	cy := s.signedIn("cy@example.com")
+	r = cy.get("/search/listviews")
+	r.has(t, "in Salesforce orgs, open the org and click Connect.")
+	r.lacks(t, "sfbridge org connect")
+	cy.header.Set("Accept-Language", "fr")
+	cy.get("/search/listviews").has(t, "dans Orgs Salesforce, ouvrez l&#39;org et cliquez sur Connecter.")
 }
 
 // TestActivityPagesGolden pins the pages of activity logging, search and

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/sfbridge/sfbridge/internal/access"
 )
 
 // homeData is the home page.
@@ -10,10 +12,11 @@ type homeData struct {
 }
 
 // home greets the signed-in person, says what they may do, and charts the
-// Salesforce API calls of the last days when a source is configured.
+// Salesforce API calls of the last days when a source is configured, to
+// those who may see the orgs' usage.
 func (c *console) home(w http.ResponseWriter, r *http.Request, v *view) {
 	var d homeData
-	if c.opts.Usage != nil {
+	if c.opts.Usage != nil && v.Can(string(access.OrgView)) {
 		days, err := c.opts.Usage(r)
 		if err != nil {
 			c.fail(w, r, v, err)

@@ -45,6 +45,13 @@ type peopleData struct {
 	Form        setupForm // the add-person form, shown back after an error
 }
 
+// personForm is the add-person form as posted, shown back after an error:
+// the password is never sent back, the roles ticked stay ticked.
+type personForm struct {
+	setupForm
+	Roles access.Roles
+}
+
 // roleBoxes returns the boxes of roles for target (0: a new person), each
 // editable when the actor may give or take that role.
 func roleBoxes(actor access.Actor, target int64, roles access.Roles) []roleBox {
@@ -82,20 +89,20 @@ func formRoles(r *http.Request, boxes []roleBox, current access.Roles) access.Ro
 // people shows everyone with their roles and the restricted-access list;
 // the data comes from GET /api/v1/users and /api/v1/access/restricted.
 func (c *console) people(w http.ResponseWriter, r *http.Request, v *view) {
-	c.renderPeople(w, r, v, http.StatusOK, setupForm{})
+	c.renderPeople(w, r, v, http.StatusOK, personForm{})
 }
 
-func (c *console) renderPeople(w http.ResponseWriter, r *http.Request, v *view, status int, form setupForm) {
+func (c *console) renderPeople(w http.ResponseWriter, r *http.Request, v *view, status int, form personForm) {
 	var users api.UserList
 	if err := c.api.do(nil, r, http.MethodGet, "/api/v1/users", nil, &users); err != nil {
 		c.fail(w, r, v, err)
 		return
 	}
-	d := peopleData{ListOn: v.Me.RestrictedListOn, Form: form,
+	d := peopleData{ListOn: v.Me.RestrictedListOn, Form: form.setupForm,
 		CanToggle:   v.Can(string(access.RestrictedToggle)),
 		CanEditList: v.Can(string(access.RestrictedEdit)),
 		CanAdd:      v.Can(string(access.UserCreate)),
-		NewBoxes:    roleBoxes(v.actor, 0, 0)}
+		NewBoxes:    roleBoxes(v.actor, 0, form.Roles)}
 	for _, u := range users.Users {
 		row := personRow{UserInfo: u, Self: u.ID == v.Me.ID, HasRoles: len(u.Roles) > 0,
 			Boxes: roleBoxes(v.actor, u.ID, access.RolesOf(u.Roles...))}
@@ -110,9 +117,10 @@ func (c *console) renderPeople(w http.ResponseWriter, r *http.Request, v *view, 
 
 // addPerson adds a person through POST /api/v1/users.
 func (c *console) addPerson(w http.ResponseWriter, r *http.Request, v *view) {
-	form := setupForm{Login: r.PostFormValue("login"), DisplayName: r.PostFormValue("display_name")}
+	form := personForm{setupForm: setupForm{Login: r.PostFormValue("login"), DisplayName: r.PostFormValue("display_name")},
+		Roles: formRoles(r, roleBoxes(v.actor, 0, 0), 0)}
 	in := api.CreateUserRequest{Login: form.Login, DisplayName: form.DisplayName, Password: r.PostFormValue("password"),
-		Roles: formRoles(r, roleBoxes(v.actor, 0, 0), 0).List()}
+		Roles: form.Roles.List()}
 	if err := c.api.do(w, r, http.MethodPost, "/api/v1/users", in, nil); err != nil {
 		c.renderPeople(w, r, v, c.explain(r, v, err), form)
 		return
@@ -145,7 +153,7 @@ func (c *console) setRoles(w http.ResponseWriter, r *http.Request, v *view) {
 	roles := formRoles(r, roleBoxes(v.actor, id, current), current)
 	err := c.api.do(w, r, http.MethodPut, fmt.Sprintf("/api/v1/users/%d/roles", id), api.RolesRequest{Roles: roles.List()}, nil)
 	if err != nil {
-		c.renderPeople(w, r, v, c.explain(r, v, err), setupForm{})
+		c.renderPeople(w, r, v, c.explain(r, v, err), personForm{})
 		return
 	}
 	http.Redirect(w, r, "/people?done=roles_saved", http.StatusSeeOther)
@@ -157,7 +165,7 @@ func (c *console) toggleList(w http.ResponseWriter, r *http.Request, v *view) {
 	on := r.PostFormValue("on") == "true"
 	var out api.RestrictedList
 	if err := c.api.do(w, r, http.MethodPut, "/api/v1/access/restricted", api.RestrictedToggle{On: &on}, &out); err != nil {
-		c.renderPeople(w, r, v, c.explain(r, v, err), setupForm{})
+		c.renderPeople(w, r, v, c.explain(r, v, err), personForm{})
 		return
 	}
 	done := url.Values{"done": {"list_off"}}
@@ -187,7 +195,7 @@ func (c *console) editList(w http.ResponseWriter, r *http.Request, v *view) {
 		done.Set("done", "member_added")
 	}
 	if err != nil {
-		c.renderPeople(w, r, v, c.explain(r, v, err), setupForm{})
+		c.renderPeople(w, r, v, c.explain(r, v, err), personForm{})
 		return
 	}
 	http.Redirect(w, r, "/people?"+done.Encode(), http.StatusSeeOther)

@@ -29,6 +29,9 @@ type sheetData struct {
 	Conflicts   []api.SheetConflict
 	DeadLetters []api.SheetDeadLetter
 	Import      *api.ImportReport // after an import
+	// Added is the add-row form's values by column, as posted, shown back
+	// after a refusal.
+	Added map[string]string
 	// API is the sheet's API path, for the grid's script and the export.
 	API string
 }
@@ -108,6 +111,7 @@ func (c *console) renderSheet(w http.ResponseWriter, r *http.Request, v *view, s
 		}
 	}
 	d.Next, d.Total, d.Conflicts, d.DeadLetters = page.Next, page.Total, cl.Conflicts, dl.DeadLetters
+	d.Added = addedValues(r)
 	for _, row := range page.Rows {
 		g := gridRow{SheetRow: row}
 		for _, col := range d.Sheet.Columns {
@@ -195,6 +199,18 @@ func (c *console) sheetDeleteRow(w http.ResponseWriter, r *http.Request, v *view
 	back(w, r, "done=sheets_deleted")
 }
 
+// addedValues returns the add-row form's non-empty value_<column> fields
+// by column (none for any other request).
+func addedValues(r *http.Request) map[string]string {
+	added := map[string]string{}
+	for key, vals := range r.PostForm {
+		if col, ok := strings.CutPrefix(key, "value_"); ok && len(vals) > 0 && vals[0] != "" {
+			added[col] = vals[0]
+		}
+	}
+	return added
+}
+
 // sheetAddRow adds a row from the form's value_<column> fields.
 func (c *console) sheetAddRow(w http.ResponseWriter, r *http.Request, v *view) {
 	if err := r.ParseForm(); err != nil {
@@ -202,10 +218,8 @@ func (c *console) sheetAddRow(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	ch := api.RowChange{Values: map[string]any{}}
-	for key, vals := range r.PostForm {
-		if col, ok := strings.CutPrefix(key, "value_"); ok && len(vals) > 0 && vals[0] != "" {
-			ch.Values[col] = vals[0]
-		}
+	for col, val := range addedValues(r) {
+		ch.Values[col] = val
 	}
 	if err := c.api.do(w, r, http.MethodPost, sheetAPI(r)+"/rows", ch, nil); err != nil {
 		c.refused(w, r, v, err)

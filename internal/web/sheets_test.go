@@ -155,6 +155,13 @@ func TestSheetsEditForms(t *testing.T) {
 	}
 	r.has(t, "revenue: &#34;lots&#34; is not a number")
 
+	// A refused new row comes back as typed, to be corrected.
+	r = b.post("/sheets/leads/rows", url.Values{"value_last_name": {"Hopper"}, "value_revenue": {"much"}})
+	if r.status != http.StatusBadRequest {
+		t.Errorf("a new row with a bad number: status %d, want 400", r.status)
+	}
+	r.has(t, `name="value_last_name" value="Hopper"`, `name="value_revenue" value="much"`)
+
 	r = b.post("/sheets/leads/rows", url.Values{"value_last_name": {"Liskov"}, "value_revenue": {"12.5"}})
 	if r.path != "/sheets/leads?done=sheets_added" {
 		t.Fatalf("add ended at %s (%d)", r.path, r.status)
@@ -224,6 +231,6 @@ func TestSheetsImportForm(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("import: status %d:\n%s", r.status, r.body)
 	}
-	r.has(t, "Imported: 1 rows added, 1 updated, 1 lines left out.", `data-testid="import-problems"`, "<td>3</td><td>revenue</td>", "US Navy", "Dijkstra")
+	r.has(t, "Imported. Rows added: 1; updated: 1; lines left out: 1.", `data-testid="import-problems"`, "<td>3</td><td>revenue</td>", "US Navy", "Dijkstra")
 	r.lacks(t, "Knuth")
 }

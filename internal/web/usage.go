@@ -27,9 +27,10 @@ type usageData struct {
 	Form budgetForm
 }
 
-// budgetForm is the budget form's fields as text.
+// budgetForm is the budget form's fields as text. Webhook is only what was
+// just typed, shown back after a refusal: the stored URL is never shown.
 type budgetForm struct {
-	SharePct, Thresholds string
+	SharePct, Thresholds, Webhook string
 }
 
 // usageRoutes registers the usage page and its budget form.
@@ -97,7 +98,8 @@ func usageChart(v *view, s api.UsageSeries, days int) Chart {
 // webhook field left empty keeps the stored URL; the "remove" box clears
 // it.
 func (c *console) saveBudget(w http.ResponseWriter, r *http.Request, v *view) {
-	form := budgetForm{SharePct: strings.TrimSpace(r.PostFormValue("share_pct")), Thresholds: strings.TrimSpace(r.PostFormValue("thresholds"))}
+	form := budgetForm{SharePct: strings.TrimSpace(r.PostFormValue("share_pct")), Thresholds: strings.TrimSpace(r.PostFormValue("thresholds")),
+		Webhook: strings.TrimSpace(r.PostFormValue("webhook_url"))}
 	var in api.BudgetRequest
 	share, err := strconv.Atoi(form.SharePct)
 	if err != nil {
@@ -112,8 +114,8 @@ func (c *console) saveBudget(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		in.Thresholds = append(in.Thresholds, t)
 	}
-	if hook := strings.TrimSpace(r.PostFormValue("webhook_url")); hook != "" {
-		in.WebhookURL = &hook
+	if form.Webhook != "" {
+		in.WebhookURL = &form.Webhook
 	} else if r.PostFormValue("webhook_remove") != "" {
 		in.WebhookURL = new("")
 	}

@@ -135,7 +135,7 @@ func TestUsagePage(t *testing.T) {
 	}
 	r.has(t, "Give a whole percentage from 1 to 100.", `value="150"`)
 	r = admin.post("/orgs/1/usage", url.Values{"share_pct": {"60"}, "thresholds": {"50"}, "webhook_url": {"ftp://example.com/x"}})
-	r.has(t, "Give an https URL")
+	r.has(t, "Give an https URL", `value="ftp://example.com/x"`) // shown back to be corrected, not typed again
 	admin.post("/orgs/1/usage", url.Values{"share_pct": {"60"}, "thresholds": {"50"}, "webhook_remove": {"1"}})
 	if b, _ := uf.db.Budgets().Get(context.Background(), 1); !b.Webhook.IsZero() {
 		t.Errorf("the webhook was not removed")

@@ -214,11 +214,13 @@ func TestAddPerson(t *testing.T) {
 	f.user("cadmin@example.com", access.ConnectorAdmin)
 	b := f.signedIn("cadmin@example.com")
 
-	r := b.post("/people", url.Values{"login": {"new@example.com"}, "display_name": {"New"}, "password": {"short"}})
+	r := b.post("/people", url.Values{"login": {"new@example.com"}, "display_name": {"New"}, "password": {"short"},
+		"roles": {"connector_user"}})
 	if r.status != http.StatusBadRequest {
 		t.Errorf("a short password: %d, want 400", r.status)
 	}
-	r.has(t, "Use a password of at least 12 characters", `value="new@example.com"`)
+	// The form comes back as typed, the role ticked still ticked.
+	r.has(t, "Use a password of at least 12 characters", `value="new@example.com"`, `value="connector_user" checked>`)
 
 	r = b.post("/people", url.Values{"login": {"new@example.com"}, "display_name": {"New"}, "password": {password},
 		"roles": {"connector_user", "system_admin"}})
@@ -424,6 +426,9 @@ func TestHomeUsageChart(t *testing.T) {
 	b.get("/").has(t, `<svg xmlns="http://www.w3.org/2000/svg" class="chart"`, "Salesforce API calls per day", ">Mar 2<", "Mar 3: 2140")
 	b.header.Set("Accept-Language", "fr")
 	b.get("/").has(t, "Appels à l&#39;API Salesforce par jour", ">02/03<", "03/03: 2140")
+	// Without a role, the orgs' usage is not one's to see (org.view).
+	f.user("norole@example.com")
+	f.signedIn("norole@example.com").get("/").lacks(t, "Salesforce API calls per day", `class="chart"`)
 
 	failing := setup(t, func(o *Options) {
 		o.Usage = func(*http.Request) ([]DailyUsage, error) { return nil, errors.New("the usage store is down") }

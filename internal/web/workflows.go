@@ -26,6 +26,8 @@ func (c *console) workflowsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /workflows/{id}", c.guard(access.WorkflowView, self, c.workflowPage))
 	mux.HandleFunc("POST /workflows/{id}", c.guard(access.WorkflowView, self, c.editWorkflow))
 	mux.HandleFunc("GET /workflows/{id}/yaml", c.guard(access.WorkflowView, self, c.workflowYAML))
+	mux.HandleFunc("GET /workflows/{id}/builder", c.guard(access.WorkflowEdit, self, c.editInBuilder))
+	mux.HandleFunc("POST /workflows/{id}/builder", c.guard(access.WorkflowEdit, self, c.editInBuilder))
 	mux.HandleFunc("POST /workflows/{id}/{change}", c.guard(access.WorkflowView, self, c.changeWorkflow))
 }
 
@@ -158,6 +160,8 @@ type workflowData struct {
 	Problems []workflow.Problem
 	DryRun   *recipe.DryRun
 	Checked  bool // a validation ran and found no problem
+	// NotBuildable says why "Edit in the builder" opened the YAML instead.
+	NotBuildable []string
 }
 
 // workflowPage shows a workflow, its history of runs and its document.
@@ -298,6 +302,10 @@ type builderData struct {
 	Problems   []workflow.Problem
 	DryRun     *recipe.DryRun
 	Checked    bool // a validation ran and found no problem
+	// Edit is the stored workflow the builder edits, nil for a new one;
+	// Version is the version it was opened at.
+	Edit    *api.WorkflowInfo
+	Version int
 }
 
 // builderField is one field of the object, with how the draft maps it.
@@ -319,6 +327,21 @@ const condRows = 3
 // show the YAML it writes, validate it, dry-run it or save it, through
 // the API; the YAML may also be edited and sent as it is.
 func (c *console) builder(w http.ResponseWriter, r *http.Request, v *view) {
+	form := r.URL.Query()
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			c.notFound(w, r)
+			return
+		}
+		form = r.PostForm
+	}
+	c.buildWorkflow(w, r, v, form, nil)
+}
+
+// buildWorkflow renders the builder filled from form, and answers its
+// buttons. edit is the stored workflow being edited (its org is fixed, and
+// saving stores a new version of it), or nil for a new workflow.
+func (c *console) buildWorkflow(w http.ResponseWriter, r *http.Request, v *view, form url.Values, edit *api.WorkflowDetail) {
 	d := builderData{Operations: []string{"create", "update", "upsert"}, Directions: []string{"inbound", "outbound", "both"}, Operators: recipe.Operators(), Transforms: recipe.SimpleTransforms(), Conflicts: recipe.Conflicts()}
 	status := http.StatusOK
 	fail := func(err error) { status = c.explain(r, v, err) }
@@ -328,22 +351,19 @@ func (c *console) builder(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	d.Orgs = orgs.Orgs
-	form := r.URL.Query()
-	if r.Method == http.MethodPost {
-		if err := r.ParseForm(); err != nil {
-			c.notFound(w, r)
-			return
-		}
-		form = r.PostForm
-	}
+	owner := v.Me.Login
 	d.OrgID, _ = strconv.ParseInt(form.Get("org"), 10, 64)
+	if edit != nil {
+		d.Edit, d.OrgID, owner = &edit.WorkflowInfo, edit.OrgID, edit.Owner
+		d.Version, _ = strconv.Atoi(form.Get("version"))
+	}
 	if d.OrgID == 0 && len(d.Orgs) > 0 {
 		d.OrgID = d.Orgs[0].ID
 		if i := slices.IndexFunc(d.Orgs, func(o api.OrgChoice) bool { return o.Connected }); i >= 0 {
 			d.OrgID = d.Orgs[i].ID
 		}
 	}
-	d.Draft = draftOf(form, v.Me.Login)
+	d.Draft = draftOf(form, owner)
 	if i := slices.IndexFunc(d.Orgs, func(o api.OrgChoice) bool { return o.ID == d.OrgID }); i >= 0 {
 		d.Draft.Org = d.Orgs[i].Name
 		var objs api.ObjectList
@@ -360,7 +380,7 @@ func (c *console) builder(w http.ResponseWriter, r *http.Request, v *view) {
 			d.Object = &obj
 		}
 	}
-	d.Fields = builderFields(d.Object, form, r.Method == http.MethodPost, &d.Draft)
+	d.Fields = builderFields(d.Object, form, r.Method == http.MethodPost || edit != nil, &d.Draft)
 	d.Conds = append(slices.Clone(d.Draft.Conditions), make([]recipe.DraftCondition, max(0, condRows-len(d.Draft.Conditions)))...)
 	d.Document = d.Draft.YAML()
 
@@ -376,9 +396,18 @@ func (c *console) builder(w http.ResponseWriter, r *http.Request, v *view) {
 		status = c.checkDocument(w, r, v, d.Document, &d.Problems, &d.Checked, &d.DryRun)
 	case "save":
 		var saved api.WorkflowDetail
-		err := c.api.do(w, r, http.MethodPost, "/api/v1/workflows", api.WorkflowDocument{Document: d.Document}, &saved)
+		var err error
+		if edit == nil {
+			err = c.api.do(w, r, http.MethodPost, "/api/v1/workflows", api.WorkflowDocument{Document: d.Document}, &saved)
+		} else {
+			err = c.api.do(w, r, http.MethodPut, fmt.Sprintf("/api/v1/workflows/%d", edit.ID), api.WorkflowDocument{Document: d.Document, Version: d.Version}, &saved)
+		}
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/workflows/%d?done=workflow_created", saved.ID), http.StatusSeeOther)
+			done := "done=workflow_created"
+			if edit != nil {
+				done = "done=workflow_saved"
+			}
+			http.Redirect(w, r, fmt.Sprintf("/workflows/%d?%s", saved.ID, done), http.StatusSeeOther)
 			return
 		}
 		status = c.saveFailed(r, v, err, &d.Problems)
@@ -443,6 +472,16 @@ func builderFields(obj *api.ObjectInfo, form url.Values, posted bool, d *recipe.
 		}
 		out = append(out, bf)
 	}
+	// The fields keep the order the draft had (a document's order when
+	// editing); fields mapped since come after, in the object's order.
+	order := form["order"]
+	rank := func(f recipe.DraftField) int {
+		if i := slices.Index(order, f.Salesforce); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(d.Fields, func(a, b recipe.DraftField) int { return rank(a) - rank(b) })
 	return out
 }
 

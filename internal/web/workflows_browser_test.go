@@ -17,8 +17,9 @@ import (
 )
 
 // TestBrowserWorkflows builds a two-way Lead workflow in the builder, in
-// chromium, against the emulator, and saves it; then an admin disables
-// another person's workflow from the list.
+// chromium, against the emulator, and saves it, then edits it in the
+// builder (a field added: version 2); then an admin disables another
+// person's workflow from the list.
 func TestBrowserWorkflows(t *testing.T) {
 	t.Parallel()
 	w := setupWF(t)
@@ -67,6 +68,32 @@ func TestBrowserWorkflows(t *testing.T) {
 	}
 	if def.Direction != mapping.Both || def.Object != "Lead" || def.When == nil || strings.Join(cols, ",") != "last_name,company,email" {
 		t.Errorf("saved %s", wf.Document)
+	}
+
+	// Edited in the builder: a field added, saved as version 2.
+	do(t, ctx, "editing it in the builder",
+		chromedp.Click(chromedp.CSS(`[data-testid=edit-in-builder]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wf-builder`)),
+		loaded(),
+	)
+	if mapped := read(t, ctx, "reading the mapped fields", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('input[name=map]:checked')].map(e => e.value)`)); strings.Join(mapped, ",") != "LastName,Company,Email" {
+		t.Errorf("the builder opened with %v mapped, want LastName, Company, Email", mapped)
+	}
+	do(t, ctx, "adding Phone and saving",
+		chromedp.Click(chromedp.CSS(`#m-Phone`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+		loaded(),
+	)
+	version := read(t, ctx, "reading the version", chromedp.Evaluate[string](
+		`[...document.querySelectorAll('.wf-facts dt')].find(e => e.textContent === "Version").nextElementSibling.textContent`))
+	if version != "2" {
+		t.Errorf("after editing in the builder, the page shows version %q, want 2", version)
+	}
+	if wf, err := w.db.Workflows().ByName(context.Background(), "hot-leads-both"); err != nil || wf.Version != 2 ||
+		!strings.Contains(wf.Document, "{ salesforce: Phone, column: phone }") || !strings.Contains(wf.Document, "value: \"Hot\"") {
+		t.Errorf("after editing in the builder: %v\n%s", err, wf.Document)
 	}
 
 	signOut(t, ctx)

@@ -311,3 +311,171 @@ func TestWorkflowBuilderForms(t *testing.T) {
 		t.Errorf("saving a document owned by someone else answered %d", r.status)
 	}
 }
+
+// TestWorkflowEditPagesGolden pins the builder opened on a stored
+// workflow, and the workflow page a document the builder cannot show
+// opens instead.
+func TestWorkflowEditPagesGolden(t *testing.T) {
+	for _, tc := range []struct{ name, lang, doc string }{
+		{"workflows-edit-owner-en", "en", ""},
+		{"workflows-edit-not-buildable-fr", "fr", strings.Replace(twoWayLeads("scheduled", "ana@example.com"),
+			"fields:", "schedule: { poll_every: 5m }\nfields:\n  - { salesforce: Owner.Name, column: owner, direction: inbound }", 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := setupWF(t)
+			id := w.people()
+			if tc.doc != "" {
+				id = w.workflow("ana@example.com", tc.doc)
+			}
+			b := w.signedIn("ana@example.com")
+			b.header.Set("Accept-Language", tc.lang)
+			r := b.get(fmt.Sprintf("/workflows/%d/builder", id))
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d\n%s", r.status, r.body)
+			}
+			golden(t, filepath.Join("testdata", "pages", tc.name+".html"), r.body)
+		})
+	}
+}
+
+// builderForm is the builder's form as a browser posts it, unchanged,
+// from a page the builder rendered: the named inputs and the checked
+// boxes, selected options and radios.
+func builderForm(t *testing.T, body string) url.Values {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<form method="post" action="[^"]*/builder" id="wf-builder".*?</form>`).FindString(body)
+	if m == "" {
+		t.Fatalf("no builder form in\n%s", body)
+	}
+	form := url.Values{}
+	attr := func(tag, name string) (string, bool) {
+		a := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+		if a == nil {
+			return "", false
+		}
+		return html.UnescapeString(a[1]), true
+	}
+	for _, tag := range regexp.MustCompile(`<input [^>]*>`).FindAllString(m, -1) {
+		name, _ := attr(tag, "name")
+		value, _ := attr(tag, "value")
+		typ, _ := attr(tag, "type")
+		if name == "" || ((typ == "checkbox" || typ == "radio") && !strings.Contains(tag, " checked")) {
+			continue
+		}
+		form.Add(name, value)
+	}
+	for _, sel := range regexp.MustCompile(`(?s)<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>`).FindAllStringSubmatch(m, -1) {
+		opts := regexp.MustCompile(`<option value="([^"]*)"( selected)?`).FindAllStringSubmatch(sel[2], -1)
+		value := opts[0][1]
+		for _, o := range opts {
+			if o[2] != "" {
+				value = o[1]
+			}
+		}
+		form.Add(html.UnescapeString(sel[1]), html.UnescapeString(value))
+	}
+	return form
+}
+
+func TestWorkflowEditInBuilder(t *testing.T) {
+	t.Parallel()
+	w := setupWF(t)
+	anaLeads := w.people()
+	ana := w.signedIn("ana@example.com")
+	ctx := context.Background()
+
+	// Only the owner sees the button and opens the builder on it.
+	ana.get(fmt.Sprintf("/workflows/%d", anaLeads)).has(t, `data-testid="edit-in-builder"`)
+	for _, login := range []string{"root@example.com", "bob@example.com"} {
+		other := w.signedIn(login)
+		if login == "root@example.com" {
+			other.get(fmt.Sprintf("/workflows/%d", anaLeads)).lacks(t, "edit-in-builder")
+		}
+		if r := other.get(fmt.Sprintf("/workflows/%d/builder", anaLeads)); r.status != http.StatusForbidden {
+			t.Errorf("%s opened ana's workflow in the builder: %d", login, r.status)
+		}
+		if r := other.post(fmt.Sprintf("/workflows/%d/builder", anaLeads), url.Values{"action": {"save"}}); r.status != http.StatusForbidden {
+			t.Errorf("%s saved ana's workflow from the builder: %d", login, r.status)
+		}
+	}
+
+	// A workflow the builder wrote, opened and saved as it is: nothing new
+	// is stored.
+	page := fmt.Sprintf("/workflows/%d/builder", anaLeads)
+	r := ana.get(page)
+	form := builderForm(t, r.body)
+	form.Set("action", "save")
+	r = ana.post(page, form)
+	if r.path != fmt.Sprintf("/workflows/%d?done=workflow_saved", anaLeads) {
+		t.Fatalf("saving from the builder ended at %s (%d):\n%s", r.path, r.status, r.body)
+	}
+	saved, err := w.db.Workflows().Get(ctx, anaLeads)
+	if err != nil || saved.Version != 2 {
+		t.Fatalf("the hand-written workflow saved from the builder: version %d, %v; want 2 (now in the builder's words)", saved.Version, err)
+	}
+	r = ana.get(page)
+	form = builderForm(t, r.body)
+	if got := form.Get("version"); got != "2" {
+		t.Errorf("the builder opened version %q, want 2", got)
+	}
+	form.Set("action", "save")
+	ana.post(page, form)
+	if again, _ := w.db.Workflows().Get(ctx, anaLeads); again.Version != 2 || again.Document != saved.Document {
+		t.Errorf("saving a builder-made workflow unchanged stored version %d:\n%s", again.Version, again.Document)
+	}
+
+	// A field added, checked, dry-run and saved: version 3, the stored
+	// fields kept in their order with the new one after.
+	form.Add("map", "Email")
+	form.Set("dir.Email", "outbound")
+	form.Set("tr.Email", "lower")
+	form.Set("action", "validate")
+	ana.post(page, form).has(t, "No problem found", "salesforce: Email, column: email, direction: outbound, transform: [lower]")
+	form.Set("action", "dryrun")
+	ana.post(page, form).has(t, `data-testid="dry-run"`)
+	form.Set("action", "save")
+	r = ana.post(page, form)
+	if r.path != fmt.Sprintf("/workflows/%d?done=workflow_saved", anaLeads) {
+		t.Fatalf("saving the edit ended at %s (%d):\n%s", r.path, r.status, r.body)
+	}
+	edited, err := w.db.Workflows().Get(ctx, anaLeads)
+	if err != nil || edited.Version != 3 || !regexp.MustCompile(`(?s)last_name.*company.*email`).MatchString(edited.Document) {
+		t.Fatalf("after the edit: version %d, %v:\n%s", edited.Version, err, edited.Document)
+	}
+
+	// The same form again, from version 2: someone saved since.
+	r = ana.post(page, form)
+	if r.status != http.StatusConflict {
+		t.Errorf("saving from a stale version answered %d", r.status)
+	}
+	if now, _ := w.db.Workflows().Get(ctx, anaLeads); now.Version != 3 {
+		t.Errorf("a stale save stored version %d", now.Version)
+	}
+
+	// A document in another order than the object's keeps its order.
+	swapped := w.workflow("ana@example.com", strings.Replace(twoWayLeads("swapped", "ana@example.com"),
+		"  - { salesforce: LastName, column: last_name }\n  - { salesforce: Company, column: company }",
+		"  - { salesforce: Company, column: company }\n  - { salesforce: LastName, column: last_name }", 1))
+	spage := fmt.Sprintf("/workflows/%d/builder", swapped)
+	form = builderForm(t, ana.get(spage).body)
+	form.Set("action", "save")
+	ana.post(spage, form)
+	if wf, _ := w.db.Workflows().Get(ctx, swapped); !regexp.MustCompile(`(?s)Company.*LastName`).MatchString(wf.Document) {
+		t.Errorf("the builder reordered the fields:\n%s", wf.Document)
+	}
+
+	// What the builder cannot show opens as YAML, saying why.
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"commented", "object: Lead", "object: Lead # the leads", "comments (the first at line 6), which the builder would drop"},
+		{"described", "object: Lead", "description: hot ones\nobject: Lead", "description, which the builder has no control for"},
+		{"relationship", "fields:", "fields:\n  - { salesforce: Owner.Name, column: owner, direction: inbound }", "field Owner.Name, which is not in the builder"},
+	} {
+		doc := strings.Replace(twoWayLeads(tc.name, "ana@example.com"), tc.from, tc.to, 1)
+		id := w.workflow("ana@example.com", doc)
+		r := ana.get(fmt.Sprintf("/workflows/%d/builder", id))
+		if r.status != http.StatusOK || strings.Contains(r.body, `id="wf-builder"`) {
+			t.Errorf("%s: answered %d with the builder", tc.name, r.status)
+		}
+		r.has(t, `data-testid="not-buildable"`, html.EscapeString(tc.want), "autofocus>"+html.EscapeString(doc))
+	}
+}

@@ -60,9 +60,13 @@
       if (!res.ok) {
         var fields = res.body.details && res.body.details.fields;
         message.textContent = fields && fields.length ? fields[0].message : res.body.message;
-        input.value = input.defaultValue;
+        // Keep what was typed, to be corrected: the cell is marked until
+        // a value is accepted (Escape brings the saved one back).
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
         return;
       }
+      input.removeAttribute("aria-invalid");
       message.textContent = "";
       input.defaultValue = input.value;
       setBadge(rowID, res.body.status, res.body.error);
@@ -75,6 +79,13 @@
 
   grid.querySelectorAll(".cell-form").forEach(function (form) {
     form.addEventListener("submit", function (e) { e.preventDefault(); save(form); });
-    form.querySelector('input[name="value"]').addEventListener("change", function () { save(form); });
+    var input = form.querySelector('input[name="value"]');
+    input.addEventListener("change", function () { save(form); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !input.hasAttribute("aria-invalid")) { return; }
+      input.value = input.defaultValue;
+      input.removeAttribute("aria-invalid");
+      message.textContent = "";
+    });
   });
 })();

@@ -1,0 +1,4 @@
+package recipe
+
+// Canonical is canonical, for the tests' comparisons.
+var Canonical = canonical
