@@ -82,7 +82,7 @@ func TestSheetsInBrowser(t *testing.T) {
 	)
 	notice := readText(t, ctx, ".notice")
 	problems := readText(t, ctx, "[data-testid=import-problems] tbody")
-	if !strings.Contains(notice, "1 rows added, 0 updated, 1 lines left out") {
+	if !strings.Contains(notice, "Rows added: 1; updated: 0; lines left out: 1.") {
 		t.Errorf("after the import the notice says %q", notice)
 	}
 	if !strings.Contains(problems, "3") || !strings.Contains(problems, "employees") || !strings.Contains(problems, "not a number") {

@@ -126,9 +126,12 @@ var changes = map[string]string{"enable": "done=workflow_enabled", "disable": "d
 // goes back to the page the button was on.
 func (c *console) changeWorkflow(w http.ResponseWriter, r *http.Request, v *view) {
 	id, ok := c.pathID(w, r)
+	if !ok {
+		return // pathID answered 404
+	}
 	change := r.PathValue("change")
 	notice, known := changes[change]
-	if !ok || !known {
+	if !known {
 		c.notFound(w, r)
 		return
 	}
