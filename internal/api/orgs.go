@@ -400,6 +400,12 @@ func (s *Server) setPolling(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
+	if in.PollSeconds == int64(o.PollInterval/time.Second) {
+		// Unchanged: saved as it is, even outside the bounds (the demo's
+		// org polls every 10 seconds), so that a form sent back untouched
+		// does not fail.
+		return s.orgInfo(c, orgs, o)
+	}
 	if bad := checkPoll(in.PollSeconds); bad != nil {
 		return nil, invalid(bad...)
 	}

@@ -194,6 +194,14 @@ func TestSetPolling(t *testing.T) {
 	if !strings.Contains(string(entry.Before), `"polling_frequency_seconds":86400`) || !strings.Contains(string(entry.After), `"polling_frequency_seconds":900`) {
 		t.Errorf("audit entry before %s after %s, want 86400 -> 900", entry.Before, entry.After)
 	}
+	// An org polling outside the bounds (the demo's, every 10 s) may be sent
+	// back unchanged, but not changed to another value outside them.
+	demo, err := f.db.Orgs().Create(t.Context(), store.Org{Name: "demo", LoginURL: "https://login.salesforce.com", ClientID: "k", PollInterval: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.do(admin, "PUT", "/api/v1/orgs/"+itoa(demo.ID)+"/polling", PollingRequest{PollSeconds: 10}).want(t, 200, "")
+	f.do(admin, "PUT", "/api/v1/orgs/"+itoa(demo.ID)+"/polling", PollingRequest{PollSeconds: 20}).want(t, 400, CodeInvalidInput)
 	f.do(admin, "PUT", "/api/v1/orgs/999/polling", PollingRequest{PollSeconds: 600}).want(t, 404, CodeNotFound)
 	f.do(admin, "PUT", "/api/v1/orgs/x/polling", PollingRequest{PollSeconds: 600}).want(t, 400, CodeInvalidInput)
 }
