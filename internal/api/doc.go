@@ -79,5 +79,6 @@
 // docs/adr/0310-sheet-access-through-its-workflows.md (who sees and edits a
 // sheet), docs/adr/0311-sheet-csv-import.md (CSV export and import),
 // docs/adr/0330-api-budget-and-notifications.md (org budgets, usage,
-// notifications).
+// notifications), docs/adr/0315-sheet-value-codes-and-read-only-columns.md
+// (refused values by code, read-only system columns).
 package api

@@ -128,8 +128,24 @@ type Error struct {
 type ErrorDetails struct {
 	// Fields lists the invalid input fields, for invalid_input.
 	Fields []FieldError `json:"fields,omitempty"`
+	// Values details the refused sheet values among Fields, for
+	// invalid_input.
+	Values []ValueDetail `json:"values,omitempty"`
 	// Action is the refused action, for access.* codes.
 	Action string `json:"action,omitempty"`
+}
+
+// ValueDetail is a sheet value that its column refused, in an
+// invalid_input error: why as a stable code that clients word in their own
+// language (ADR 0315), with the value, its column and the column's type.
+type ValueDetail struct {
+	Field string `json:"field"` // the field of Fields that says it in English
+	// Reason is not_number, not_date, not_in_picklist, too_long, read_only
+	// ... (package sheet's ValueCode values).
+	Reason string `json:"reason"`
+	Value  string `json:"value,omitempty"` // quoted and shortened for display
+	Column string `json:"column"`
+	Type   string `json:"type"` // text, number, date ... (package sheet's types)
 }
 
 // FieldError is one invalid input field.

@@ -58,6 +58,13 @@ type SheetColumn struct {
 	// Sent says whether a workflow sends the column to Salesforce; an edit
 	// of a column not sent stays in the sheet.
 	Sent bool `json:"sent"`
+	// Received says whether a workflow brings the column from Salesforce:
+	// an edit of a column received and not sent is overwritten by the next
+	// change of the record.
+	Received bool `json:"received"`
+	// ReadOnly, when not empty, says why nobody may change the column: it
+	// is a system column, which Salesforce or the sync writes (ADR 0315).
+	ReadOnly string `json:"readOnly,omitempty"`
 }
 
 // SheetWorkflow is a workflow that names a sheet.
@@ -102,6 +109,9 @@ type SheetRow struct {
 	// Unsent names, in the answer to a change, the columns changed that no
 	// workflow sends to Salesforce: the change stays in the sheet.
 	Unsent []string `json:"unsent,omitempty"`
+	// Overwritten names those of Unsent that a workflow brings from
+	// Salesforce: the next change of the record overwrites them.
+	Overwritten []string `json:"overwritten,omitempty"`
 }
 
 // RowFailure is why Salesforce refused a row's last change for good.
@@ -183,6 +193,11 @@ type ImportProblem struct {
 	Column  string `json:"column,omitempty"` // empty when the whole line is wrong
 	Value   string `json:"value,omitempty"`
 	Message string `json:"message"` // what is wrong and how to fix it
+	// Reason is, for a value the column refused, why as a stable code
+	// (not_number, not_date, too_long ..., as in ValueDetail), and Type the
+	// column's type; both empty for other problems.
+	Reason string `json:"reason,omitempty"`
+	Type   string `json:"type,omitempty"`
 }
 
 // Sheet-specific limits.
@@ -241,9 +256,10 @@ func sheetOwner(a access.Actor, act access.Action, u *syncer.SheetUse) access.Re
 
 // openSheet is the sheet of a route's path, with its workflows.
 type openSheet struct {
-	st  *store.Store
-	sh  *sheet.Sheet
-	use *syncer.SheetUse
+	st   *store.Store
+	sh   *sheet.Sheet
+	use  *syncer.SheetUse
+	cols columnUses // what the workflows do with each column
 }
 
 func (s *Server) openSheet(c *call) (*openSheet, error) {
@@ -262,7 +278,7 @@ func (s *Server) openSheet(c *call) (*openSheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &openSheet{st: s.opts.Sheets, sh: sh, use: uses.Of(sh.Name)}, nil
+	return newOpenSheet(s.opts.Sheets, sh, uses.Of(sh.Name)), nil
 }
 
 // actorName is who a change is made for, on the outbox and in conflict and
@@ -284,7 +300,7 @@ func (s *Server) listSheets(c *call) (any, error) {
 	}
 	out := SheetList{Sheets: []SheetSummary{}}
 	for _, sh := range sheets {
-		o := &openSheet{st: s.opts.Sheets, sh: sh, use: uses.Of(sh.Name)}
+		o := newOpenSheet(s.opts.Sheets, sh, uses.Of(sh.Name))
 		if !access.Decide(c.actor, access.SheetView, sheetOwner(c.actor, access.SheetView, o.use)).Allowed {
 			continue
 		}
@@ -311,7 +327,9 @@ func (o *openSheet) summary(ctx context.Context, a access.Actor) (SheetSummary, 
 		CanEdit: access.Decide(a, access.SheetEdit, sheetOwner(a, access.SheetEdit, o.use)).Allowed,
 		Deletes: o.use.PropagatesDeletes()}
 	for _, col := range o.sh.Columns {
-		sum.Columns = append(sum.Columns, SheetColumn{Name: col.Name, Type: string(col.Type), Values: col.Values, Sent: o.use.Sends(col.Name)})
+		cu := o.cols.of(col.Name)
+		sum.Columns = append(sum.Columns, SheetColumn{Name: col.Name, Type: string(col.Type), Values: col.Values,
+			Sent: cu.sent, Received: cu.received, ReadOnly: cu.readOnly})
 	}
 	for _, wf := range o.use.Workflows {
 		sends := slices.ContainsFunc(o.use.Senders, func(s store.Workflow) bool { return s.ID == wf.ID })
@@ -462,7 +480,7 @@ func rowFailure(dl store.DeadLetter) RowFailure {
 // each unknown column.
 func (o *openSheet) batch(c *call, ch RowChange, in sheet.Input) (sheet.Batch, error) {
 	b := sheet.Batch{Origin: sheet.OriginUser, Actor: c.actorName()}
-	var bad []FieldError
+	var bad refusal
 	for _, col := range o.sh.Columns { // the sheet's order, whatever the map's
 		for name, v := range ch.Values {
 			if !strings.EqualFold(name, col.Name) {
@@ -471,18 +489,23 @@ func (o *openSheet) batch(c *call, ch RowChange, in sheet.Input) (sheet.Batch, e
 			if slices.Contains(b.Columns, col.Name) {
 				return b, invalid(FieldError{Field: "values", Message: fmt.Sprintf("names column %q twice (column names ignore case); give it once", col.Name)})
 			}
+			if why := o.cols.of(col.Name).readOnly; why != "" {
+				bad.value("values."+name, fmt.Sprintf("is a system column, which nobody may change here: %s; leave it out of the change", why),
+					ValueDetail{Reason: string(sheet.ValueReadOnly), Column: col.Name, Type: string(col.Type)})
+				continue
+			}
 			b.Columns = append(b.Columns, col.Name)
 			in.Values = append(in.Values, v)
 		}
 	}
 	for name := range ch.Values {
 		if _, ok := o.sh.Column(name); !ok {
-			bad = append(bad, FieldError{Field: "values." + name, Message: fmt.Sprintf("is not a column of sheet %q; its columns are %s", o.sh.Name, columnNames(o.sh))})
+			bad.fields = append(bad.fields, FieldError{Field: "values." + name, Message: fmt.Sprintf("is not a column of sheet %q; its columns are %s", o.sh.Name, columnNames(o.sh))})
 		}
 	}
-	if len(bad) > 0 {
-		slices.SortFunc(bad, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return b, invalid(bad...)
+	if len(bad.fields) > 0 {
+		slices.SortFunc(bad.fields, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return b, bad.err()
 	}
 	if len(b.Columns) == 0 {
 		return b, invalid(FieldError{Field: "values", Message: "is empty; give at least one column and its value"})
@@ -506,11 +529,37 @@ func valueErrors(err error) error {
 	if !errors.As(err, &ve) {
 		return err
 	}
-	fields := make([]FieldError, len(ve.Errors))
-	for i, v := range ve.Errors {
-		fields[i] = FieldError{Field: "values." + v.Column, Message: valueMessage(v)}
+	var bad refusal
+	for _, v := range ve.Errors {
+		bad.valueError("values."+v.Column, v)
 	}
-	return invalid(fields...)
+	return bad.err()
+}
+
+// refusal collects the field errors of a change, with the details of the
+// values refused among them for clients that word them themselves.
+type refusal struct {
+	fields []FieldError
+	values []ValueDetail
+}
+
+// value adds a refused value: its field error, in English, and its details.
+func (r *refusal) value(field, message string, d ValueDetail) {
+	d.Field = field
+	r.fields = append(r.fields, FieldError{Field: field, Message: message})
+	r.values = append(r.values, d)
+}
+
+// valueError adds a value its column refused.
+func (r *refusal) valueError(field string, v *sheet.ValueError) {
+	r.value(field, valueMessage(v), ValueDetail{Reason: string(v.Code), Value: v.Value, Column: v.Column, Type: string(v.Type)})
+}
+
+// err is the invalid_input error of the refusal; it has a field error.
+func (r *refusal) err() *Error {
+	e := invalid(r.fields...)
+	e.Details.Values = r.values
+	return e
 }
 
 // valueMessage says what is wrong with a value, what the column takes and
@@ -570,6 +619,11 @@ func (o *openSheet) written(ctx context.Context, id int64, columns []string) (Sh
 	}
 	row, err := o.row(ctx, r, link)
 	row.Unsent = o.use.Unsent(columns)
+	for _, col := range row.Unsent {
+		if o.cols.of(col).received {
+			row.Overwritten = append(row.Overwritten, col)
+		}
+	}
 	return row, err
 }
 
@@ -777,10 +831,10 @@ func (o *openSheet) newImport(header []string, key string) (*sheetImport, error)
 		switch col, ok := o.sh.Column(h); {
 		case seen[strings.ToLower(h)]:
 			return nil, invalid(FieldError{Field: "header", Message: fmt.Sprintf("names column %q twice; keep one", h)})
-		case ok:
+		case ok && o.cols.of(col.Name).readOnly == "":
 			imp.cols = append(imp.cols, slices.IndexFunc(o.sh.Columns, func(c sheet.Column) bool { return c.Name == col.Name }))
 			imp.names = append(imp.names, col.Name)
-		case sheet.IsSystemColumn(h):
+		case ok, sheet.IsSystemColumn(h): // read-only: an export has them
 			imp.cols = append(imp.cols, -1)
 		default:
 			return nil, invalid(FieldError{Field: "header", Message: fmt.Sprintf("names %q, which is not a column of sheet %q; its columns are %s. Rename or remove that column of the file",
@@ -860,12 +914,13 @@ func (imp *sheetImport) match(ctx context.Context, tx *store.Tx) error {
 			kept = append(kept, l)
 			continue
 		}
-		id, msg, err := imp.lookup(ctx, tx, l.keyVal)
+		id, p, err := imp.lookup(ctx, tx, l.keyVal)
 		if err != nil {
 			return err
 		}
-		if msg != "" {
-			imp.problem(ImportProblem{Line: l.line, Column: imp.key, Value: l.keyVal, Message: msg})
+		if p.Message != "" {
+			p.Line, p.Column, p.Value = l.line, imp.key, l.keyVal
+			imp.problem(p)
 			continue
 		}
 		l.rowID = id
@@ -876,8 +931,8 @@ func (imp *sheetImport) match(ctx context.Context, tx *store.Tx) error {
 }
 
 // lookup returns the id of the row whose key is v (0: none, a new row), or
-// why the line cannot be imported.
-func (imp *sheetImport) lookup(ctx context.Context, tx *store.Tx, v string) (int64, string, error) {
+// why the line cannot be imported: a problem without its line.
+func (imp *sheetImport) lookup(ctx context.Context, tx *store.Tx, v string) (int64, ImportProblem, error) {
 	sh := imp.o.sh
 	var (
 		r   *sheet.Row
@@ -887,43 +942,43 @@ func (imp *sheetImport) lookup(ctx context.Context, tx *store.Tx, v string) (int
 	case strings.EqualFold(imp.key, "Row ID"):
 		id, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || id <= 0 {
-			return 0, "is not a row id; row ids are positive whole numbers, or leave the cell empty to add the line as a new row", nil
+			return 0, ImportProblem{Message: "is not a row id; row ids are positive whole numbers, or leave the cell empty to add the line as a new row"}, nil
 		}
 		if r, err = sh.Get(ctx, tx, id); errors.Is(err, store.ErrNotFound) {
-			return 0, fmt.Sprintf("is not a row of sheet %q; leave the cell empty to add the line as a new row", sh.Name), nil
+			return 0, ImportProblem{Message: fmt.Sprintf("is not a row of sheet %q; leave the cell empty to add the line as a new row", sh.Name)}, nil
 		}
 	case strings.EqualFold(imp.key, "Salesforce ID"):
 		if _, reason := sheet.NormalizeID(v); reason != "" {
-			return 0, "is not a Salesforce ID: " + v + " " + reason, nil
+			return 0, ImportProblem{Message: "is not a Salesforce ID: " + v + " " + reason, Reason: string(sheet.ValueNotID), Type: string(sheet.TypeReference)}, nil
 		}
 		if r, err = sh.BySFID(ctx, tx, v); errors.Is(err, store.ErrNotFound) {
-			return 0, "", nil
+			return 0, ImportProblem{}, nil
 		}
 	default:
 		key, kerr := sh.KeyText(imp.key, v)
 		var ve *sheet.ValueError
 		if errors.As(kerr, &ve) {
-			return 0, valueMessage(ve), nil
+			return 0, importValueProblem(0, ve), nil
 		}
 		if kerr != nil {
-			return 0, "", kerr
+			return 0, ImportProblem{}, kerr
 		}
 		switch ids := imp.index[key]; len(ids) {
 		case 0:
-			return 0, "", nil
+			return 0, ImportProblem{}, nil
 		case 1:
-			return ids[0], "", nil // the index holds no row deleted here
+			return ids[0], ImportProblem{}, nil // the index holds no row deleted here
 		default:
-			return 0, fmt.Sprintf("matches several rows (%d, %d ...); use a key whose values are unique, such as Row ID", ids[0], ids[1]), nil
+			return 0, ImportProblem{Message: fmt.Sprintf("matches several rows (%d, %d ...); use a key whose values are unique, such as Row ID", ids[0], ids[1])}, nil
 		}
 	}
 	if err != nil {
-		return 0, "", err
+		return 0, ImportProblem{}, err
 	}
 	if r.Status == sheet.StatusDeleted {
-		return 0, fmt.Sprintf("is the key of row %d, which was deleted; remove the line", r.ID), nil
+		return 0, ImportProblem{Message: fmt.Sprintf("is the key of row %d, which was deleted; remove the line", r.ID)}, nil
 	}
-	return r.ID, "", nil
+	return r.ID, ImportProblem{}, nil
 }
 
 // write adds and updates the lines' rows, leaving out and reporting each
@@ -965,10 +1020,16 @@ func (imp *sheetImport) write(ctx context.Context, tx *store.Tx, actor string) e
 	return nil
 }
 
+// importValueProblem is the problem of line's value that its column
+// refused, with the refusal's reason code.
+func importValueProblem(line int, ve *sheet.ValueError) ImportProblem {
+	return ImportProblem{Line: line, Column: ve.Column, Value: ve.Value, Message: valueMessage(ve), Reason: string(ve.Code), Type: string(ve.Type)}
+}
+
 // rejected reports a batch's invalid values on their lines.
 func (imp *sheetImport) rejected(errs []*sheet.ValueError, lines []int) {
 	for _, ve := range errs {
-		imp.problem(ImportProblem{Line: lines[ve.Row-1], Column: ve.Column, Value: ve.Value, Message: valueMessage(ve)})
+		imp.problem(importValueProblem(lines[ve.Row-1], ve))
 	}
 }
 
@@ -1048,7 +1109,9 @@ func (s *Server) resolveConflict(c *call) (any, error) {
 	if err != nil {
 		var ve *sheet.ValueError
 		if errors.As(err, &ve) {
-			return nil, invalid(FieldError{Field: "value", Message: valueMessage(ve)})
+			var bad refusal
+			bad.valueError("value", ve)
+			return nil, bad.err()
 		}
 		return nil, err
 	}

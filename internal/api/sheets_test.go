@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,13 +294,17 @@ func TestSheetEditRow(t *testing.T) {
 		status int
 		field  string
 		says   []string
+		value  *ValueDetail // the refused value's details, when a column refused it
 	}{
-		{"a number column", "/rows/1", map[string]any{"revenue": "lots"}, 400, "values.revenue", []string{"lots", "currency"}},
-		{"an unknown column", "/rows/1", map[string]any{"Phone": "1"}, 400, "values.Phone", []string{`"last_name"`, "not a column"}},
-		{"a system column", "/rows/1", map[string]any{"Sync Status": "synced"}, 400, "values.Sync Status", []string{"not a column"}},
-		{"nothing", "/rows/1", map[string]any{}, 400, "values", []string{"empty"}},
-		{"a column twice", "/rows/1", map[string]any{"company": "a", "COMPANY": "b"}, 400, "values", []string{"twice"}},
-		{"a missing row", "/rows/99", map[string]any{"company": "a"}, 404, "", nil},
+		{"a number column", "/rows/1", map[string]any{"revenue": "lots"}, 400, "values.revenue", []string{"lots", "currency"},
+			&ValueDetail{Field: "values.revenue", Reason: "not_number", Value: `"lots"`, Column: "revenue", Type: "currency"}},
+		{"a long text", "/rows/1", map[string]any{"company": strings.Repeat("x", 256)}, 400, "values.company", []string{"256 characters"},
+			&ValueDetail{Field: "values.company", Reason: "too_long", Value: `"` + strings.Repeat("x", 57) + `..."`, Column: "company", Type: "text"}},
+		{"an unknown column", "/rows/1", map[string]any{"Phone": "1"}, 400, "values.Phone", []string{`"last_name"`, "not a column"}, nil},
+		{"a system column", "/rows/1", map[string]any{"Sync Status": "synced"}, 400, "values.Sync Status", []string{"not a column"}, nil},
+		{"nothing", "/rows/1", map[string]any{}, 400, "values", []string{"empty"}, nil},
+		{"a column twice", "/rows/1", map[string]any{"company": "a", "COMPANY": "b"}, 400, "values", []string{"twice"}, nil},
+		{"a missing row", "/rows/99", map[string]any{"company": "a"}, 404, "", nil, nil},
 	} {
 		r := f.do(f.owner, "PATCH", "/api/v1/sheets/leads"+tc.path, RowChange{Values: tc.values})
 		if r.StatusCode != tc.status {
@@ -309,10 +314,17 @@ func TestSheetEditRow(t *testing.T) {
 		if tc.field == "" {
 			continue
 		}
-		fields := r.errorBody(t).Details.Fields
+		details := r.errorBody(t).Details
+		fields := details.Fields
 		if len(fields) != 1 || fields[0].Field != tc.field {
 			t.Errorf("%s: fields %+v, want %s", tc.name, fields, tc.field)
 			continue
+		}
+		switch {
+		case tc.value == nil && len(details.Values) > 0:
+			t.Errorf("%s: values %+v, want none", tc.name, details.Values)
+		case tc.value != nil && (len(details.Values) != 1 || details.Values[0] != *tc.value):
+			t.Errorf("%s: values %+v, want %+v", tc.name, details.Values, *tc.value)
 		}
 		for _, s := range tc.says {
 			if !strings.Contains(fields[0].Message, s) {
@@ -322,6 +334,92 @@ func TestSheetEditRow(t *testing.T) {
 	}
 	if got := f.row(1).Values[2]; got != 1000.0 {
 		t.Errorf("Revenue = %v after refused edits, want 1000", got)
+	}
+}
+
+// A sheet whose workflow brings system fields in: their columns are
+// read-only, an edit of a column received and not sent is told to be
+// overwritten, one of a purely local column only to stay local, and an
+// import leaves the system columns out (ADR 0315).
+func TestSheetSystemColumns(t *testing.T) {
+	t.Parallel()
+	f := setupSheets(t)
+	ctx := context.Background()
+	f.addWorkflow("accounts-in", f.ownerID, `version: 1
+name: accounts-in
+org: Acme
+owner: someone@example.com
+object: Account
+sheet: accounts
+direction: both
+fields:
+  - { salesforce: Name, column: name }
+  - { salesforce: Owner.Name, column: owner, direction: inbound }
+  - { salesforce: LastModifiedDate, column: last_changed, direction: inbound }
+  - { salesforce: Description, column: notes, direction: inbound }
+`)
+	sh, err := sheet.Create(ctx, f.db, "accounts", []sheet.Column{{Name: "name", Type: sheet.TypeText}, {Name: "owner", Type: sheet.TypeText},
+		{Name: "last_changed", Type: sheet.TypeDateTime}, {Name: "notes", Type: sheet.TypeLongText}, {Name: "memo", Type: sheet.TypeText},
+		{Name: "Salesforce Modstamp", Type: sheet.TypeDateTime}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sh.Upsert(ctx, f.db, sheet.Batch{Columns: []string{"name", "owner"},
+		Rows: []sheet.Input{{SFID: "001000000000001AAA", Values: []any{"Acme", "Ada Admin"}}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	var sum SheetSummary
+	f.do(f.owner, "GET", "/api/v1/sheets/accounts", nil).decode(t, &sum)
+	type flags struct {
+		sent, received, readOnly bool
+	}
+	want := map[string]flags{"name": {true, true, false}, "owner": {false, true, true}, "last_changed": {false, true, true},
+		"notes": {false, true, false}, "memo": {false, false, false}, "Salesforce Modstamp": {false, true, true}}
+	for _, c := range sum.Columns {
+		if got := (flags{c.Sent, c.Received, c.ReadOnly != ""}); got != want[c.Name] {
+			t.Errorf("column %s: sent, received, read-only = %v, want %v (%q)", c.Name, got, want[c.Name], c.ReadOnly)
+		}
+	}
+
+	for _, col := range []string{"owner", "last_changed", "Salesforce Modstamp"} {
+		r := f.do(f.owner, "PATCH", "/api/v1/sheets/accounts/rows/1", RowChange{Values: map[string]any{col: "x", "name": "Acme Corp"}})
+		r.want(t, 400, "invalid_input")
+		d := r.errorBody(t).Details
+		if len(d.Fields) != 1 || d.Fields[0].Field != "values."+col || !strings.Contains(d.Fields[0].Message, "system column") ||
+			len(d.Values) != 1 || d.Values[0].Reason != "read_only" || d.Values[0].Column != col {
+			t.Errorf("editing %s: details %+v, want a read_only refusal of values.%s", col, d, col)
+		}
+	}
+	if got := f.row(1).Values[0]; got != "Lovelace" { // the leads sheet is untouched
+		t.Errorf("leads row 1 = %v", got)
+	}
+
+	for _, tc := range []struct {
+		column              string
+		unsent, overwritten []string
+	}{
+		{"name", nil, nil},
+		{"notes", []string{"notes"}, []string{"notes"}},
+		{"memo", []string{"memo"}, nil},
+	} {
+		var row SheetRow
+		f.do(f.owner, "PATCH", "/api/v1/sheets/accounts/rows/1", RowChange{Values: map[string]any{tc.column: "changed"}}).decode(t, &row)
+		if !slices.Equal(row.Unsent, tc.unsent) || !slices.Equal(row.Overwritten, tc.overwritten) {
+			t.Errorf("editing %s: unsent %q, overwritten %q; want %q, %q", tc.column, row.Unsent, row.Overwritten, tc.unsent, tc.overwritten)
+		}
+	}
+
+	var report ImportReport
+	r := f.do(f.owner, "POST", "/api/v1/sheets/accounts/import?key=Row+ID", "Row ID,name,owner\n1,Acme Inc,Grace Hopper\n", "Content-Type", "text/csv")
+	r.want(t, 200, "")
+	r.decode(t, &report)
+	got, err := sh.Get(ctx, f.db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Updated != 1 || len(report.Problems) != 0 || got.Values[0] != "Acme Inc" || got.Values[1] != "Ada Admin" {
+		t.Errorf("import: %+v, row %v; want name updated and owner kept", report, got.Values)
 	}
 }
 

@@ -16,10 +16,6 @@ import (
 	"github.com/sfbridge/sfbridge/internal/workflow"
 )
 
-// versionColumn is the sheet column where the inbound sync keeps each
-// row's SystemModstamp (syncer.SheetSink, ADR 0070).
-const versionColumn = "Salesforce Modstamp"
-
 // binder is the syncer.Binder of stored workflows: it compiles a workflow's
 // document against its org, as the owner's client describes it, and opens
 // the workflow's sheet, creating it, or the columns it lacks, as the
@@ -68,7 +64,7 @@ func (b *binder) Bind(ctx context.Context, wf store.Workflow, client *salesforce
 	if plan.Schedule != nil {
 		p.RefreshEvery = time.Duration(plan.Schedule.RefreshFormulasEvery)
 	}
-	sink := &syncer.SheetSink{Sheet: sh, VersionColumn: versionColumn}
+	sink := &syncer.SheetSink{Sheet: sh, VersionColumn: syncer.VersionColumn}
 	if plan.Direction.Has(mapping.Inbound | mapping.Outbound) {
 		sink.Merge = &syncer.Merge{WorkflowID: wf.ID, Policy: store.ConflictPolicy(plan.Conflicts), Fields: map[string]string{}}
 		for _, fp := range plan.Fields {
@@ -168,7 +164,7 @@ func (b *binder) sheet(ctx context.Context, plan *workflow.Plan) (*sheet.Sheet, 
 		}
 		want = append(want, sheet.Column{Name: c.Name, Type: t, Values: c.Options})
 	}
-	want = append(want, sheet.Column{Name: versionColumn, Type: sheet.TypeDateTime})
+	want = append(want, sheet.Column{Name: syncer.VersionColumn, Type: sheet.TypeDateTime})
 	var sh *sheet.Sheet
 	err := b.store.Write(ctx, func(tx *store.Tx) error {
 		var err error

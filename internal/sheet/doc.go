@@ -76,8 +76,10 @@
 // accept the forms a user or Salesforce gives (Salesforce's "+0000"
 // datetimes, 15-character IDs, "yes"/"no" checkboxes ...) and report each
 // value that does not fit with its row, column, what is wrong and how to fix
-// it ([ValueError]); a batch either fails whole or, with SkipInvalid, writes
-// its valid rows and lists the others. On SQLite the table is STRICT and checks the temporal
+// it ([ValueError], whose [ValueCode] says what is wrong as a stable code
+// that other languages word: docs/adr/0315-sheet-value-codes-and-read-only-columns.md);
+// a batch either fails whole or, with SkipInvalid, writes its valid rows and
+// lists the others. On SQLite the table is STRICT and checks the temporal
 // and JSON forms, so direct SQL cannot store a value of the wrong type.
 //
 // # Writing and reading

@@ -40,9 +40,43 @@ type ValueError struct {
 	SFID   string // the row's Salesforce ID, when it has one
 	Column string // the column's user-facing name
 	Type   Type
-	Value  string // the offending value, shortened for display
-	Reason string // what is wrong and how to fix it
+	Value  string    // the offending value, shortened for display
+	Code   ValueCode // what is wrong, as a stable code for translated messages
+	Reason string    // what is wrong and how to fix it, in English
 }
+
+// ValueCode says, as a stable code, why a value does not fit its column.
+// Interfaces that speak other languages than English key their messages by
+// it (ADR 0315); ValueError.Reason keeps the English sentence.
+type ValueCode string
+
+// The value codes.
+const (
+	ValueNotText       ValueCode = "not_text"        // a non-string given for a text-like column
+	ValueBadText       ValueCode = "bad_text"        // invalid UTF-8 or a NUL character
+	ValueTooLong       ValueCode = "too_long"        // more characters than the column allows
+	ValueLineBreak     ValueCode = "line_break"      // a line break in a single-line column
+	ValueNotInPicklist ValueCode = "not_in_picklist" // not one of the column's values
+	ValueNotList       ValueCode = "not_list"        // a multi-picklist value that is not a list of strings
+	ValueNotEmail      ValueCode = "not_email"
+	ValueNotURL        ValueCode = "not_url"
+	ValueNotNumber     ValueCode = "not_number" // not a finite number
+	ValueTooManyDigits ValueCode = "too_many_digits"
+	ValueNotCheckbox   ValueCode = "not_checkbox"
+	ValueNotDate       ValueCode = "not_date"
+	ValueNotDateTime   ValueCode = "not_datetime"
+	ValueNotTime       ValueCode = "not_time"
+	ValueNotAddress    ValueCode = "not_address"
+	ValueNotID         ValueCode = "not_id"    // not a Salesforce ID (nor, for a reference, a row reference)
+	ValueRequired      ValueCode = "required"  // empty where a value is needed
+	ValueReadOnly      ValueCode = "read_only" // a system column: the API refuses it, package sheet does not (ADR 0315)
+)
+
+// ValueCodes lists every value code, for interfaces that check they word
+// each one.
+var ValueCodes = []ValueCode{ValueNotText, ValueBadText, ValueTooLong, ValueLineBreak, ValueNotInPicklist, ValueNotList,
+	ValueNotEmail, ValueNotURL, ValueNotNumber, ValueTooManyDigits, ValueNotCheckbox, ValueNotDate, ValueNotDateTime,
+	ValueNotTime, ValueNotAddress, ValueNotID, ValueRequired, ValueReadOnly}
 
 func (e *ValueError) Error() string {
 	var b strings.Builder

@@ -39,8 +39,8 @@ func (sh *Sheet) KeyText(column string, v any) (string, error) {
 	}
 	c := &sh.Columns[i]
 	stored, reason := c.encode(v)
-	if reason != "" {
-		return "", &ValueError{Column: c.Name, Type: c.Type, Value: shorten(v), Reason: string(reason)}
+	if !reason.fits() {
+		return "", reason.at(c, v)
 	}
 	canonical, err := c.decode(stored)
 	if err != nil {

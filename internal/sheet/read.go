@@ -127,8 +127,8 @@ func (sh *Sheet) condition(d store.Dialect, c Condition, arg func(any) string) (
 		return "", bad(fmt.Sprintf("needs a value; to find rows without one, use %q", OpEmpty))
 	}
 	v, reason := col.encode(c.Value)
-	if reason != "" {
-		return "", fmt.Errorf("filter %s: %w", c.Op, &ValueError{Column: col.Name, Type: col.Type, Value: shorten(c.Value), Reason: string(reason)})
+	if !reason.fits() {
+		return "", fmt.Errorf("filter %s: %w", c.Op, reason.at(&col, c.Value))
 	}
 	ordered := col.Type.isNumber() || col.Type == TypeDate || col.Type == TypeDateTime || col.Type == TypeTime || col.Type.storage() == store.TypeText
 	switch c.Op {

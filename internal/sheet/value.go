@@ -34,9 +34,24 @@ type Address struct {
 	GeocodeAccuracy string   `json:"geocodeAccuracy,omitempty"`
 }
 
-// invalid is the reason a value does not fit a column: what is wrong and how
-// to fix it, written after the quoted value ("is not a date; write ...").
-type invalid string
+// invalid is the reason a value does not fit a column: its code, and what is
+// wrong and how to fix it, written after the quoted value ("is not a date;
+// write ..."). The zero invalid means the value fits.
+type invalid struct {
+	code ValueCode
+	text string
+}
+
+// unfit returns the reason code, worded as text.
+func unfit(code ValueCode, text string) invalid { return invalid{code, text} }
+
+// fits reports whether there is no reason: the value fits.
+func (r invalid) fits() bool { return r.code == "" }
+
+// at returns the value error for v in column c.
+func (r invalid) at(c *Column, v any) *ValueError {
+	return &ValueError{Column: c.Name, Type: c.Type, Value: shorten(v), Code: r.code, Reason: r.text}
+}
 
 // encode checks v against the column and returns what is stored for it:
 // nil (SQL NULL), a string, a float64 or a bool. Empty values (nil, "", an
@@ -45,9 +60,9 @@ type invalid string
 func (c *Column) encode(v any) (any, invalid) {
 	if v == nil {
 		if c.Type == TypeCheckbox {
-			return false, ""
+			return false, invalid{}
 		}
-		return nil, ""
+		return nil, invalid{}
 	}
 	switch c.Type {
 	case TypeNumber, TypeCurrency, TypePercent:
@@ -63,21 +78,21 @@ func (c *Column) encode(v any) (any, invalid) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return nil, invalid(fmt.Sprintf("is a %T, not text; pass a string", v))
+		return nil, unfit(ValueNotText, fmt.Sprintf("is a %T, not text; pass a string", v))
 	}
 	if s == "" {
-		return nil, ""
+		return nil, invalid{}
 	}
 	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return nil, "is not valid text (invalid UTF-8 or a NUL character)"
+		return nil, unfit(ValueBadText, "is not valid text (invalid UTF-8 or a NUL character)")
 	}
 	if max := c.maxLength(); max > 0 && utf8.RuneCountInString(s) > max {
-		return nil, invalid(fmt.Sprintf("has %d characters, the column allows %d; shorten it", utf8.RuneCountInString(s), max))
+		return nil, unfit(ValueTooLong, fmt.Sprintf("has %d characters, the column allows %d; shorten it", utf8.RuneCountInString(s), max))
 	}
 	switch c.Type {
 	case TypeText, TypePhone, TypeURL:
 		if strings.ContainsAny(s, "\r\n") {
-			return nil, "has a line break; use a long_text column for text on several lines"
+			return nil, unfit(ValueLineBreak, "has a line break; use a long_text column for text on several lines")
 		}
 	}
 	switch c.Type {
@@ -85,32 +100,32 @@ func (c *Column) encode(v any) (any, invalid) {
 		return c.pick(s)
 	case TypeEmail:
 		if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-			return nil, "is not an email address such as jane@example.com"
+			return nil, unfit(ValueNotEmail, "is not an email address such as jane@example.com")
 		}
 	case TypeURL:
 		if strings.ContainsAny(s, " \t") {
-			return nil, "is not a URL: it has spaces; encode them as %20"
+			return nil, unfit(ValueNotURL, "is not a URL: it has spaces; encode them as %20")
 		}
 		if _, err := url.Parse(s); err != nil {
-			return nil, "is not a URL such as https://example.com/page"
+			return nil, unfit(ValueNotURL, "is not a URL such as https://example.com/page")
 		}
 	case TypeReference:
 		return encodeReference(s)
 	}
-	return s, ""
+	return s, invalid{}
 }
 
 // pick returns the allowed picklist value s matches, ignoring case.
 func (c *Column) pick(s string) (any, invalid) {
 	if len(c.Values) == 0 {
-		return s, ""
+		return s, invalid{}
 	}
 	for _, v := range c.Values {
 		if strings.EqualFold(v, s) {
-			return v, ""
+			return v, invalid{}
 		}
 	}
-	return nil, invalid("is not one of the column's values: " + quoteList(c.Values, 10))
+	return nil, unfit(ValueNotInPicklist, "is not one of the column's values: "+quoteList(c.Values, 10))
 }
 
 func (c *Column) encodeMulti(v any) (any, invalid) {
@@ -124,12 +139,12 @@ func (c *Column) encodeMulti(v any) (any, invalid) {
 		for _, it := range x {
 			s, ok := it.(string)
 			if !ok {
-				return nil, invalid(fmt.Sprintf("has a %T among its values; give strings", it))
+				return nil, unfit(ValueNotList, fmt.Sprintf("has a %T among its values; give strings", it))
 			}
 			items = append(items, s)
 		}
 	default:
-		return nil, invalid(fmt.Sprintf("is a %T; give a list of strings or \"A;B\"", v))
+		return nil, unfit(ValueNotList, fmt.Sprintf("is a %T; give a list of strings or \"A;B\"", v))
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -139,11 +154,11 @@ func (c *Column) encodeMulti(v any) (any, invalid) {
 			continue
 		}
 		if strings.Contains(it, ";") {
-			return nil, invalid(fmt.Sprintf("has the value %q with a ';'; list the values separately", it))
+			return nil, unfit(ValueNotList, fmt.Sprintf("has the value %q with a ';'; list the values separately", it))
 		}
 		p, reason := c.pick(it)
-		if reason != "" {
-			return nil, invalid(fmt.Sprintf("has %q, which is not one of the column's values: %s", it, quoteList(c.Values, 10)))
+		if !reason.fits() {
+			return nil, unfit(ValueNotInPicklist, fmt.Sprintf("has %q, which is not one of the column's values: %s", it, quoteList(c.Values, 10)))
 		}
 		if s := p.(string); !seen[s] {
 			seen[s] = true
@@ -151,13 +166,13 @@ func (c *Column) encodeMulti(v any) (any, invalid) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, ""
+		return nil, invalid{}
 	}
 	joined := strings.Join(out, ";")
 	if utf8.RuneCountInString(joined) > c.maxLength() {
-		return nil, invalid(fmt.Sprintf("has %d characters with its separators, the column allows %d", utf8.RuneCountInString(joined), c.maxLength()))
+		return nil, unfit(ValueTooLong, fmt.Sprintf("has %d characters with its separators, the column allows %d", utf8.RuneCountInString(joined), c.maxLength()))
 	}
-	return joined, ""
+	return joined, invalid{}
 }
 
 func (c *Column) encodeNumber(v any) (any, invalid) {
@@ -178,29 +193,29 @@ func (c *Column) encodeNumber(v any) (any, invalid) {
 	case string:
 		s := strings.TrimSpace(x)
 		if s == "" {
-			return nil, ""
+			return nil, invalid{}
 		}
 		p, err := strconv.ParseFloat(s, 64)
 		if err != nil || strings.Trim(s, "0123456789+-.eE") != "" {
-			return nil, "is not a number; write digits with a '.' for decimals and no thousands separator, e.g. 1234.5"
+			return nil, unfit(ValueNotNumber, "is not a number; write digits with a '.' for decimals and no thousands separator, e.g. 1234.5")
 		}
 		f = p
 	default:
-		return nil, invalid(fmt.Sprintf("is a %T, not a number", v))
+		return nil, unfit(ValueNotNumber, fmt.Sprintf("is a %T, not a number", v))
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, "is not a finite number"
+		return nil, unfit(ValueNotNumber, "is not a finite number")
 	}
 	if c.Precision > 0 {
 		f = roundHalfUp(f, c.Scale)
 		if limit := math.Pow10(c.Precision - c.Scale); math.Abs(f) >= limit {
-			return nil, invalid(fmt.Sprintf("has more than %d digits before the point (precision %d, scale %d)", c.Precision-c.Scale, c.Precision, c.Scale))
+			return nil, unfit(ValueTooManyDigits, fmt.Sprintf("has more than %d digits before the point (precision %d, scale %d)", c.Precision-c.Scale, c.Precision, c.Scale))
 		}
 	}
 	if f == 0 {
 		f = 0 // no negative zero
 	}
-	return f, ""
+	return f, invalid{}
 }
 
 // roundHalfUp rounds f to scale decimals, halves away from zero, as
@@ -225,28 +240,28 @@ func roundHalfUp(f float64, scale int) float64 {
 func encodeCheckbox(v any) (any, invalid) {
 	switch x := v.(type) {
 	case bool:
-		return x, ""
+		return x, invalid{}
 	case string:
 		switch strings.ToLower(strings.TrimSpace(x)) {
 		case "true", "1", "yes":
-			return true, ""
+			return true, invalid{}
 		case "false", "0", "no", "":
-			return false, ""
+			return false, invalid{}
 		}
 	case int:
 		if x == 0 || x == 1 {
-			return x == 1, ""
+			return x == 1, invalid{}
 		}
 	case int64:
 		if x == 0 || x == 1 {
-			return x == 1, ""
+			return x == 1, invalid{}
 		}
 	case float64:
 		if x == 0 || x == 1 {
-			return x == 1, ""
+			return x == 1, invalid{}
 		}
 	}
-	return nil, "is not a checkbox value; use true or false"
+	return nil, unfit(ValueNotCheckbox, "is not a checkbox value; use true or false")
 }
 
 func (c *Column) encodeTemporal(v any) (any, invalid) {
@@ -254,42 +269,43 @@ func (c *Column) encodeTemporal(v any) (any, invalid) {
 	case time.Time:
 		switch c.Type {
 		case TypeDate:
-			return x.Format(dateLayout), ""
+			return x.Format(dateLayout), invalid{}
 		case TypeDateTime:
-			return x.UTC().Format(dateTimeLayout), ""
+			return x.UTC().Format(dateTimeLayout), invalid{}
 		default:
-			return x.Format(timeLayout), ""
+			return x.Format(timeLayout), invalid{}
 		}
 	case string:
 		s := strings.TrimSpace(x)
 		if s == "" {
-			return nil, ""
+			return nil, invalid{}
 		}
 		switch c.Type {
 		case TypeDate:
 			if t, err := time.Parse(dateLayout, s); err == nil {
-				return t.Format(dateLayout), ""
+				return t.Format(dateLayout), invalid{}
 			}
-			return nil, "is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31"
+			return nil, unfit(ValueNotDate, "is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31")
 		case TypeDateTime:
 			// RFC 3339, and Salesforce's form with a +0000 offset.
 			for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05-0700"} {
 				if t, err := time.Parse(layout, s); err == nil {
-					return t.UTC().Format(dateTimeLayout), ""
+					return t.UTC().Format(dateTimeLayout), invalid{}
 				}
 			}
-			return nil, "is not a date and time; write it as 2024-12-31T23:59:59Z or with an offset, e.g. 2024-12-31T23:59:59.000+0100"
+			return nil, unfit(ValueNotDateTime, "is not a date and time; write it as 2024-12-31T23:59:59Z or with an offset, e.g. 2024-12-31T23:59:59.000+0100")
 		default:
 			s = strings.TrimSuffix(s, "Z") // Salesforce writes times as 13:45:00.000Z
 			for _, layout := range []string{"15:04:05", "15:04"} {
 				if t, err := time.Parse(layout, s); err == nil {
-					return t.Format(timeLayout), ""
+					return t.Format(timeLayout), invalid{}
 				}
 			}
-			return nil, "is not a time of day; write it as HH:MM or HH:MM:SS.sss, e.g. 13:45:00.000"
+			return nil, unfit(ValueNotTime, "is not a time of day; write it as HH:MM or HH:MM:SS.sss, e.g. 13:45:00.000")
 		}
 	}
-	return nil, invalid(fmt.Sprintf("is a %T; give a string or a time.Time", v))
+	code := map[Type]ValueCode{TypeDate: ValueNotDate, TypeDateTime: ValueNotDateTime, TypeTime: ValueNotTime}[c.Type]
+	return nil, unfit(code, fmt.Sprintf("is a %T; give a string or a time.Time", v))
 }
 
 var addressKeys = map[string]bool{
@@ -304,14 +320,14 @@ func encodeAddress(v any) (any, invalid) {
 		a = x
 	case *Address:
 		if x == nil {
-			return nil, ""
+			return nil, invalid{}
 		}
 		a = *x
 	case string, map[string]any:
 		var raw []byte
 		if s, ok := x.(string); ok {
 			if strings.TrimSpace(s) == "" {
-				return nil, ""
+				return nil, invalid{}
 			}
 			raw = []byte(s)
 		} else {
@@ -319,31 +335,31 @@ func encodeAddress(v any) (any, invalid) {
 		}
 		var keys map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &keys); err != nil {
-			return nil, "is not an address: give a JSON object with street, city, state, postalCode, country ..."
+			return nil, unfit(ValueNotAddress, "is not an address: give a JSON object with street, city, state, postalCode, country ...")
 		}
 		for k := range keys {
 			if !addressKeys[k] {
-				return nil, invalid(fmt.Sprintf("has the key %q; addresses have street, city, state, stateCode, postalCode, country, countryCode, latitude, longitude, geocodeAccuracy", k))
+				return nil, unfit(ValueNotAddress, fmt.Sprintf("has the key %q; addresses have street, city, state, stateCode, postalCode, country, countryCode, latitude, longitude, geocodeAccuracy", k))
 			}
 		}
 		if err := json.Unmarshal(raw, &a); err != nil {
-			return nil, "is not an address: each key holds a string, except latitude and longitude, which hold numbers"
+			return nil, unfit(ValueNotAddress, "is not an address: each key holds a string, except latitude and longitude, which hold numbers")
 		}
 	default:
-		return nil, invalid(fmt.Sprintf("is a %T; give an Address or a JSON object", v))
+		return nil, unfit(ValueNotAddress, fmt.Sprintf("is a %T; give an Address or a JSON object", v))
 	}
 	if a.Latitude != nil && (math.IsNaN(*a.Latitude) || math.Abs(*a.Latitude) > 90) ||
 		a.Longitude != nil && (math.IsNaN(*a.Longitude) || math.Abs(*a.Longitude) > 180) {
-		return nil, "has a latitude outside -90..90 or a longitude outside -180..180"
+		return nil, unfit(ValueNotAddress, "has a latitude outside -90..90 or a longitude outside -180..180")
 	}
 	if a == (Address{}) {
-		return nil, ""
+		return nil, invalid{}
 	}
 	b, err := json.Marshal(a)
 	if err != nil {
-		return nil, invalid("is not an address: " + err.Error())
+		return nil, unfit(ValueNotAddress, "is not an address: "+err.Error())
 	}
-	return string(b), ""
+	return string(b), invalid{}
 }
 
 // encodeReference returns the 18-character form of a Salesforce ID, or a
@@ -351,15 +367,15 @@ func encodeAddress(v any) (any, invalid) {
 func encodeReference(s string) (any, invalid) {
 	if rest, ok := strings.CutPrefix(s, "#"); ok {
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == rest {
-			return s, ""
+			return s, invalid{}
 		}
-		return nil, "is not a row reference: write # and the row id, e.g. #42"
+		return nil, unfit(ValueNotID, "is not a row reference: write # and the row id, e.g. #42")
 	}
 	id, reason := NormalizeID(s)
 	if reason != "" {
-		return nil, invalid(reason + ", nor a row reference such as #42")
+		return nil, unfit(ValueNotID, reason+", nor a row reference such as #42")
 	}
-	return id, ""
+	return id, invalid{}
 }
 
 // decode turns what the database returns for a column into the canonical
@@ -395,8 +411,8 @@ func (c *Column) decode(raw any) (any, error) {
 		switch raw.(type) {
 		case string, time.Time:
 			v, reason := c.encodeTemporal(raw)
-			if reason != "" {
-				return nil, fmt.Errorf("%v %s", raw, reason)
+			if !reason.fits() {
+				return nil, fmt.Errorf("%v %s", raw, reason.text)
 			}
 			return v, nil
 		}

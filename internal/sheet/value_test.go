@@ -106,13 +106,51 @@ func TestEncode(t *testing.T) {
 	for _, tt := range tests {
 		got, reason := tt.col.encode(tt.in)
 		if tt.reason != "" {
-			if !strings.Contains(string(reason), tt.reason) {
+			if !strings.Contains(reason.text, tt.reason) {
 				t.Errorf("%s: encode(%#v) reason = %q, want one containing %q", tt.col.Type, tt.in, reason, tt.reason)
 			}
 			continue
 		}
-		if reason != "" || got != tt.want {
+		if !reason.fits() || got != tt.want {
 			t.Errorf("%s: encode(%#v) = %#v, %q; want %#v", tt.col.Type, tt.in, got, reason, tt.want)
+		}
+	}
+}
+
+// TestEncodeCodes pins the stable code of each kind of refused value: the
+// console translates by it (ADR 0315).
+func TestEncodeCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		col  Column
+		in   any
+		want ValueCode
+	}{
+		{Column{Type: TypeText}, 12, ValueNotText},
+		{Column{Type: TypeText}, "\xff", ValueBadText},
+		{Column{Type: TypeText, Length: 3}, "abcd", ValueTooLong},
+		{Column{Type: TypeText}, "two\nlines", ValueLineBreak},
+		{Column{Type: TypePicklist, Values: []string{"Hot", "Cold"}}, "Warm", ValueNotInPicklist},
+		{Column{Type: TypeMultiPicklist, Values: []string{"A", "B"}}, "A;C", ValueNotInPicklist},
+		{Column{Type: TypeMultiPicklist, Values: []string{"A"}}, 7, ValueNotList},
+		{Column{Type: TypeEmail}, "jane", ValueNotEmail},
+		{Column{Type: TypeURL}, "a b", ValueNotURL},
+		{Column{Type: TypeNumber}, "beaucoup", ValueNotNumber},
+		{Column{Type: TypeCurrency, Precision: 4, Scale: 2}, 123.4, ValueTooManyDigits},
+		{Column{Type: TypeCheckbox}, "maybe", ValueNotCheckbox},
+		{Column{Type: TypeDate}, "31/12/2024", ValueNotDate},
+		{Column{Type: TypeDateTime}, "tomorrow", ValueNotDateTime},
+		{Column{Type: TypeTime}, "noon", ValueNotTime},
+		{Column{Type: TypeTime}, 12, ValueNotTime},
+		{Column{Type: TypeDateTime}, true, ValueNotDateTime},
+		{Column{Type: TypeAddress}, "[1]", ValueNotAddress},
+		{Column{Type: TypeReference}, "#0", ValueNotID},
+		{Column{Type: TypeReference}, "001B000000UnQ2vXXX", ValueNotID},
+	}
+	for _, tt := range tests {
+		_, reason := tt.col.encode(tt.in)
+		if reason.code != tt.want || reason.text == "" {
+			t.Errorf("%s: encode(%#v) = %s %q; want code %s and a message", tt.col.Type, tt.in, reason.code, reason.text, tt.want)
 		}
 	}
 }
@@ -193,7 +231,10 @@ func FuzzEncode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, c := range cols {
 			v, reason := c.encode(s)
-			if reason != "" || v == nil {
+			if reason.code != "" && reason.text == "" {
+				t.Fatalf("%s: %q refused with code %s and no message", c.Type, s, reason.code)
+			}
+			if !reason.fits() || v == nil {
 				continue
 			}
 			raw := v
@@ -205,7 +246,7 @@ func FuzzEncode(f *testing.F) {
 				t.Fatalf("%s: %q stored as %#v does not decode: %v", c.Type, s, v, err)
 			}
 			again, reason := c.encode(back)
-			if reason != "" || again != v {
+			if !reason.fits() || again != v {
 				t.Fatalf("%s: %q stored as %#v, decoded %#v, re-encoded %#v (%s)", c.Type, s, v, back, again, reason)
 			}
 		}

@@ -148,17 +148,19 @@ func (sh *Sheet) prepare(b Batch, needSFID bool) (*prepared, error) {
 		case in.SFID != "":
 			id, reason := NormalizeID(in.SFID)
 			if reason != "" {
-				bad = append(bad, &ValueError{Row: r + 1, Column: sfidCol.Name, Type: sfidCol.Type, Value: shorten(in.SFID), Reason: reason})
+				bad = append(bad, &ValueError{Row: r + 1, Column: sfidCol.Name, Type: sfidCol.Type, Value: shorten(in.SFID), Code: ValueNotID, Reason: reason})
 			}
 			pr.sfid = id
 		case needSFID:
-			bad = append(bad, &ValueError{Row: r + 1, Column: sfidCol.Name, Type: sfidCol.Type, Value: `""`,
+			bad = append(bad, &ValueError{Row: r + 1, Column: sfidCol.Name, Type: sfidCol.Type, Value: `""`, Code: ValueRequired,
 				Reason: "is empty; Upsert matches rows by their Salesforce ID, use Insert for new local rows"})
 		}
 		for j, c := range p.cols {
 			v, reason := c.encode(in.Values[j])
-			if reason != "" {
-				bad = append(bad, &ValueError{Row: r + 1, SFID: pr.sfid, Column: c.Name, Type: c.Type, Value: shorten(in.Values[j]), Reason: string(reason)})
+			if !reason.fits() {
+				ve := reason.at(c, in.Values[j])
+				ve.Row, ve.SFID = r+1, pr.sfid
+				bad = append(bad, ve)
 			}
 			pr.args[j] = v
 		}
@@ -355,7 +357,7 @@ func (sh *Sheet) MarkRemoved(ctx context.Context, sc store.Scope, sfids []string
 		id, reason := NormalizeID(s)
 		if reason != "" {
 			return 0, fmt.Errorf("marking rows removed in sheet %q: %w", sh.Name,
-				&ValueError{Row: i + 1, Column: "Salesforce ID", Type: TypeReference, Value: shorten(s), Reason: reason})
+				&ValueError{Row: i + 1, Column: "Salesforce ID", Type: TypeReference, Value: shorten(s), Code: ValueNotID, Reason: reason})
 		}
 		ids[i] = id
 	}

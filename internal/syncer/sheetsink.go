@@ -13,6 +13,11 @@ import (
 	"github.com/sfbridge/sfbridge/internal/store"
 )
 
+// VersionColumn is the sheet column where the inbound sync of a stored
+// workflow keeps each row's SystemModstamp (ADR 0070): the SheetSink's
+// VersionColumn for every workflow the server binds.
+const VersionColumn = "Salesforce Modstamp"
+
 // SheetSink writes a workflow's rows into a sheet.
 //
 // Each row's SystemModstamp is kept in VersionColumn, a datetime column of

@@ -39,7 +39,9 @@
 // docs/adr/0290-connecting-from-the-console.md (the orgs pages and the
 // OAuth callback), docs/adr/0310-sheet-access-through-its-workflows.md (the
 // sheet pages: a grid whose cells are edited in place through the API, with
-// a form for each cell when JavaScript is off),
+// a form for each cell when JavaScript is off;
+// docs/adr/0315-sheet-value-codes-and-read-only-columns.md: refused values
+// and refused changes worded by code, read-only system columns),
 // docs/adr/0320-activity-settings-in-the-store.md (the activities, search,
 // list views and settings pages),
 // docs/adr/0330-api-budget-and-notifications.md (the usage page, the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sfbridge/sfbridge/internal/access"
 	"github.com/sfbridge/sfbridge/internal/api"
+	"github.com/sfbridge/sfbridge/internal/sheet"
 )
 
 // sheetsData is the Sheets page.
@@ -27,25 +29,46 @@ type sheetData struct {
 	Status      string // the status filter, "" for all
 	Statuses    []string
 	Conflicts   []api.SheetConflict
-	DeadLetters []api.SheetDeadLetter
+	DeadLetters []deadLetterRow
 	Import      *api.ImportReport // after an import
 	// Added is the add-row form's values by column, as posted, shown back
 	// after a refusal.
 	Added map[string]string
 	// API is the sheet's API path, for the grid's script and the export.
 	API string
+	// ValueMessages word each refused value's reason for the grid's
+	// script, with {value} and {column} to fill in.
+	ValueMessages []valueMessage
+}
+
+// valueMessage is the wording of a value code in the page's language.
+type valueMessage struct {
+	Reason, Text string
+}
+
+// deadLetterRow is a dead letter with advice worded for the console.
+type deadLetterRow struct {
+	api.SheetDeadLetter
+	// Advice says what to do with the page's buttons, where the stored
+	// advice names CLI commands.
+	Advice string
 }
 
 // gridRow is a row of the grid: its cells in the sheet's column order.
 type gridRow struct {
 	api.SheetRow
 	Cells []gridCell
+	// Advice words, for a row Salesforce refused, what to do in the
+	// console (the row's Error is the advice for the CLI).
+	Advice string
 }
 
 // gridCell is one cell, as text the grid shows and the edit form takes.
 type gridCell struct {
 	Column string
 	Text   string
+	// ReadOnly marks a system column's cell, which shows but is no form.
+	ReadOnly bool
 }
 
 // rowStatuses are the statuses the grid filters on.
@@ -110,14 +133,23 @@ func (c *console) renderSheet(w http.ResponseWriter, r *http.Request, v *view, s
 			return
 		}
 	}
-	d.Next, d.Total, d.Conflicts, d.DeadLetters = page.Next, page.Total, cl.Conflicts, dl.DeadLetters
+	d.Next, d.Total, d.Conflicts = page.Next, page.Total, cl.Conflicts
+	for _, l := range dl.DeadLetters {
+		d.DeadLetters = append(d.DeadLetters, deadLetterRow{SheetDeadLetter: l, Advice: deadLetterAdvice(v, l.RowFailure, l.RowID)})
+	}
 	d.Added = addedValues(r)
 	for _, row := range page.Rows {
 		g := gridRow{SheetRow: row}
+		if row.Failure != nil {
+			g.Advice = deadLetterAdvice(v, *row.Failure, row.ID)
+		}
 		for _, col := range d.Sheet.Columns {
-			g.Cells = append(g.Cells, gridCell{Column: col.Name, Text: cellText(row.Values[col.Name])})
+			g.Cells = append(g.Cells, gridCell{Column: col.Name, Text: cellText(row.Values[col.Name]), ReadOnly: col.ReadOnly != ""})
 		}
 		d.Rows = append(d.Rows, g)
+	}
+	for _, code := range sheet.ValueCodes {
+		d.ValueMessages = append(d.ValueMessages, valueMessage{Reason: string(code), Text: valueText(v, string(code), "{value}", "{column}", "")})
 	}
 	v.Data = d
 	c.render(w, v, status, "sheets-detail")
@@ -159,9 +191,95 @@ func back(w http.ResponseWriter, r *http.Request, notice string) {
 // deadLetterNotices are the notices of the dead-letter actions, by verb.
 var deadLetterNotices = map[string]string{"requeue": "done=sheets_requeued", "discard": "done=sheets_discarded"}
 
+// valueText words a refused value in the page's language by its reason
+// code (ADR 0315): fallback, the API's English message, for a code the
+// catalogue does not word.
+func valueText(v *view, reason, value, column, fallback string) string {
+	switch sheet.ValueCode(reason) {
+	case sheet.ValueNotText:
+		return v.T("sheets.value.not_text", value, column)
+	case sheet.ValueBadText:
+		return v.T("sheets.value.bad_text", value, column)
+	case sheet.ValueTooLong:
+		return v.T("sheets.value.too_long", value, column)
+	case sheet.ValueLineBreak:
+		return v.T("sheets.value.line_break", value, column)
+	case sheet.ValueNotInPicklist:
+		return v.T("sheets.value.not_in_picklist", value, column)
+	case sheet.ValueNotList:
+		return v.T("sheets.value.not_list", value, column)
+	case sheet.ValueNotEmail:
+		return v.T("sheets.value.not_email", value, column)
+	case sheet.ValueNotURL:
+		return v.T("sheets.value.not_url", value, column)
+	case sheet.ValueNotNumber:
+		return v.T("sheets.value.not_number", value, column)
+	case sheet.ValueTooManyDigits:
+		return v.T("sheets.value.too_many_digits", value, column)
+	case sheet.ValueNotCheckbox:
+		return v.T("sheets.value.not_checkbox", value, column)
+	case sheet.ValueNotDate:
+		return v.T("sheets.value.not_date", value, column)
+	case sheet.ValueNotDateTime:
+		return v.T("sheets.value.not_datetime", value, column)
+	case sheet.ValueNotTime:
+		return v.T("sheets.value.not_time", value, column)
+	case sheet.ValueNotAddress:
+		return v.T("sheets.value.not_address", value, column)
+	case sheet.ValueNotID:
+		return v.T("sheets.value.not_id", value, column)
+	case sheet.ValueRequired:
+		return v.T("sheets.value.required", value, column)
+	case sheet.ValueReadOnly:
+		return v.T("sheets.value.read_only", value, column)
+	}
+	return fallback
+}
+
+// deadLetterAdvice says what to do about the failure of row with the
+// page's buttons, by its code (Salesforce's, or the sync's SFBRIDGE_*);
+// the stored advice, for the CLI, names commands.
+func deadLetterAdvice(v *view, f api.RowFailure, row int64) string {
+	fields := strings.Join(f.Fields, ", ")
+	if fields == "" {
+		fields = v.T("sheets.dead.a_field")
+	}
+	if f.Code == "INVALID_FIELD" && strings.HasPrefix(strings.TrimSpace(f.Message), "Foreign key external ID:") {
+		// A lookup set through a key no record has.
+		return v.T("sheets.dead.advice.missing_parent", fields, row)
+	}
+	switch f.Code {
+	case "REQUIRED_FIELD_MISSING":
+		return v.T("sheets.dead.advice.required", fields, row)
+	case "FIELD_CUSTOM_VALIDATION_EXCEPTION", "FIELD_INTEGRITY_EXCEPTION":
+		return v.T("sheets.dead.advice.validation", fields, row)
+	case "DUPLICATE_VALUE", "DUPLICATES_DETECTED", "DUPLICATE_EXTERNAL_ID":
+		return v.T("sheets.dead.advice.duplicate", fields, row)
+	case "ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY":
+		return v.T("sheets.dead.advice.gone", fields, row)
+	case "INVALID_FIELD_FOR_INSERT_UPDATE", "INVALID_FIELD", "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY":
+		return v.T("sheets.dead.advice.field_access", fields, row)
+	case "INSUFFICIENT_ACCESS_OR_READONLY", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY":
+		return v.T("sheets.dead.advice.record_access", fields, row)
+	case "STRING_TOO_LONG", "INVALID_EMAIL_ADDRESS", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "NUMBER_OUTSIDE_VALID_RANGE",
+		"INVALID_TYPE_ON_FIELD_IN_RECORD", "MALFORMED_ID", "JSON_PARSER_ERROR", "INVALID_ID_FIELD", "SFBRIDGE_INVALID_VALUE":
+		return v.T("sheets.dead.advice.bad_value", fields, row)
+	case "SFBRIDGE_NO_KEY", "SFBRIDGE_NO_MATCH":
+		return v.T("sheets.dead.advice.no_match", fields, row)
+	case "SFBRIDGE_GAVE_UP":
+		return v.T("sheets.dead.advice.gave_up", fields, row)
+	}
+	return v.T("sheets.dead.advice.other", fields, row)
+}
+
 // refused renders the sheet again after an API refusal, with its message.
 func (c *console) refused(w http.ResponseWriter, r *http.Request, v *view, err error) {
 	status := c.explain(r, v, err)
+	if e, ok := errors.AsType[*api.Error](err); ok && e.Details != nil {
+		for _, d := range e.Details.Values {
+			v.Fields[d.Field] = valueText(v, d.Reason, d.Value, d.Column, v.Fields[d.Field])
+		}
+	}
 	for field, msg := range v.Fields { // the value errors of the edit form
 		v.Error += " " + strings.TrimPrefix(field, "values.") + ": " + msg
 	}
@@ -181,11 +299,25 @@ func formValue(s string) any {
 func (c *console) sheetEditRow(w http.ResponseWriter, r *http.Request, v *view) {
 	ch := api.RowChange{Values: map[string]any{r.PostFormValue("column"): formValue(r.PostFormValue("value"))}}
 	path := sheetAPI(r) + "/rows/" + url.PathEscape(r.PathValue("id"))
-	if err := c.api.do(w, r, http.MethodPatch, path, ch, nil); err != nil {
+	var row api.SheetRow
+	if err := c.api.do(w, r, http.MethodPatch, path, ch, &row); err != nil {
 		c.refused(w, r, v, err)
 		return
 	}
-	back(w, r, "done=sheets_saved")
+	back(w, r, savedNotice(row, "done=sheets_saved", "done=sheets_saved_local", "done=sheets_saved_overwritten"))
+}
+
+// savedNotice is the notice after a change answered with row: sent, or
+// local when a column changed stays in the sheet, or overwritten when,
+// besides, the next change from Salesforce overwrites it (ADR 0315).
+func savedNotice(row api.SheetRow, sent, local, overwritten string) string {
+	switch {
+	case len(row.Overwritten) > 0:
+		return overwritten
+	case len(row.Unsent) > 0:
+		return local
+	}
+	return sent
 }
 
 // sheetDeleteRow deletes a row, and its record when the sheet's workflow
@@ -221,11 +353,12 @@ func (c *console) sheetAddRow(w http.ResponseWriter, r *http.Request, v *view) {
 	for col, val := range addedValues(r) {
 		ch.Values[col] = val
 	}
-	if err := c.api.do(w, r, http.MethodPost, sheetAPI(r)+"/rows", ch, nil); err != nil {
+	var row api.SheetRow
+	if err := c.api.do(w, r, http.MethodPost, sheetAPI(r)+"/rows", ch, &row); err != nil {
 		c.refused(w, r, v, err)
 		return
 	}
-	back(w, r, "done=sheets_added")
+	back(w, r, savedNotice(row, "done=sheets_added", "done=sheets_added_local", "done=sheets_added_overwritten"))
 }
 
 func (c *console) sheetResolve(w http.ResponseWriter, r *http.Request, v *view) {
@@ -278,6 +411,9 @@ func (c *console) sheetImport(w http.ResponseWriter, r *http.Request, v *view) {
 	if err := c.api.send(w, r, http.MethodPost, path, "text/csv", io.LimitReader(file, maxUpload), &report); err != nil {
 		c.refused(w, r, v, err)
 		return
+	}
+	for i, p := range report.Problems {
+		report.Problems[i].Message = valueText(v, p.Reason, p.Value, p.Column, p.Message)
 	}
 	v.Notice = v.T("sheets.import.done", strconv.Itoa(report.Inserted), strconv.Itoa(report.Updated), strconv.Itoa(len(report.Problems)))
 	r.URL.RawQuery = ""

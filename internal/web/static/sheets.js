@@ -20,7 +20,9 @@
     if (error) {
       var p = document.createElement("p");
       p.className = "row-error";
-      p.textContent = error;
+      // The row's error is advice worded for the CLI; the page says where
+      // to act, in its language.
+      p.textContent = status === "failed" ? grid.dataset.failed : error;
       cell.appendChild(p);
     }
   }
@@ -41,6 +43,19 @@
     }, 1000);
   }
 
+  // refusal words an API refusal in the page's language: a refused value
+  // by its reason code (the page holds the wording), anything else as the
+  // API says it.
+  function refusal(body) {
+    var details = body.details || {};
+    var fields = details.fields || [];
+    if (!fields.length) { return body.message; }
+    var value = (details.values || []).filter(function (v) { return v.field === fields[0].field; })[0];
+    var wording = value && document.querySelector('#value-messages [data-reason="' + value.reason + '"]');
+    if (!wording) { return fields[0].message; }
+    return wording.textContent.replace("{value}", value.value || "").replace("{column}", value.column);
+  }
+
   function save(form) {
     var input = form.querySelector('input[name="value"]');
     if (input.value === input.defaultValue) { return; }
@@ -58,8 +73,7 @@
     }).then(function (res) {
       form.classList.remove("saving");
       if (!res.ok) {
-        var fields = res.body.details && res.body.details.fields;
-        message.textContent = fields && fields.length ? fields[0].message : res.body.message;
+        message.textContent = refusal(res.body);
         // Keep what was typed, to be corrected: the cell is marked until
         // a value is accepted (Escape brings the saved one back).
         input.setAttribute("aria-invalid", "true");
@@ -67,7 +81,10 @@
         return;
       }
       input.removeAttribute("aria-invalid");
-      message.textContent = "";
+      // A column no workflow sends keeps the change in the sheet: say so,
+      // and whether Salesforce's next change overwrites it.
+      message.textContent = (res.body.overwritten || []).length ? grid.dataset.savedOverwritten :
+        (res.body.unsent || []).length ? grid.dataset.savedLocal : "";
       input.defaultValue = input.value;
       setBadge(rowID, res.body.status, res.body.error);
       follow(rowID, 60);
