@@ -281,6 +281,20 @@ func (s *Server) openSheet(c *call) (*openSheet, error) {
 	return newOpenSheet(s.opts.Sheets, sh, uses.Of(sh.Name)), nil
 }
 
+// openSheetItem opens the sheet of the request and reads the id of the row,
+// conflict or dead letter its path names.
+func (s *Server) openSheetItem(c *call) (*openSheet, int64, error) {
+	o, err := s.openSheet(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := c.pathID()
+	if err != nil {
+		return nil, 0, err
+	}
+	return o, id, nil
+}
+
 // actorName is who a change is made for, on the outbox and in conflict and
 // dead-letter histories.
 func (c *call) actorName() string { return "api:" + c.user.Login }
@@ -570,11 +584,7 @@ func valueMessage(v *sheet.ValueError) string {
 }
 
 func (s *Server) editRow(c *call) (any, error) {
-	o, err := s.openSheet(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := c.pathID()
+	o, id, err := s.openSheetItem(c)
 	if err != nil {
 		return nil, err
 	}
@@ -649,11 +659,7 @@ func (s *Server) addRow(c *call) (any, error) {
 }
 
 func (s *Server) deleteRow(c *call) (any, error) {
-	o, err := s.openSheet(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := c.pathID()
+	o, id, err := s.openSheetItem(c)
 	if err != nil {
 		return nil, err
 	}
@@ -1068,11 +1074,7 @@ func (o *openSheet) conflict(cf store.Conflict) SheetConflict {
 }
 
 func (s *Server) resolveConflict(c *call) (any, error) {
-	o, err := s.openSheet(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := c.pathID()
+	o, id, err := s.openSheetItem(c)
 	if err != nil {
 		return nil, err
 	}
@@ -1143,11 +1145,7 @@ func (o *openSheet) deadLetter(dl store.DeadLetter) SheetDeadLetter {
 // its audit entry, in one transaction.
 func (s *Server) settleDeadLetter(verb string, settle func(*sheet.Sheet, context.Context, store.Scope, int64, string) error) func(*call) (any, error) {
 	return func(c *call) (any, error) {
-		o, err := s.openSheet(c)
-		if err != nil {
-			return nil, err
-		}
-		id, err := c.pathID()
+		o, id, err := s.openSheetItem(c)
 		if err != nil {
 			return nil, err
 		}

@@ -564,17 +564,24 @@ func (s *Server) dryRunWorkflow(c *call) (any, error) {
 	return out, nil
 }
 
-func (s *Server) createWorkflow(c *call) (any, error) {
+// validDocument decodes the request's workflow document and checks it
+// against its org; a document with problems is refused with all of them.
+func (s *Server) validDocument(c *call) (WorkflowDocument, *recipe.Recipes, recipe.Checked, error) {
 	var in WorkflowDocument
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, nil, recipe.Checked{}, err
 	}
 	rc, ck, ve, err := s.checkDocument(c, in)
+	if err == nil && ve != nil {
+		err = problemsError(ve)
+	}
+	return in, rc, ck, err
+}
+
+func (s *Server) createWorkflow(c *call) (any, error) {
+	_, rc, ck, err := s.validDocument(c)
 	if err != nil {
 		return nil, err
-	}
-	if ve != nil {
-		return nil, problemsError(ve)
 	}
 	ctx := c.r.Context()
 	if _, err := rc.Store.Workflows().ByName(ctx, ck.Def.Name); err == nil {
@@ -592,16 +599,9 @@ func (s *Server) updateWorkflow(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var in WorkflowDocument
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	rc, ck, ve, err := s.checkDocument(c, in)
+	in, rc, ck, err := s.validDocument(c)
 	if err != nil {
 		return nil, err
-	}
-	if ve != nil {
-		return nil, problemsError(ve)
 	}
 	if !strings.EqualFold(ck.Def.Name, wf.Name) {
 		return nil, errorf(CodeWorkflowRenamed, fmt.Sprintf("The document is named %q, and this is workflow %q: names are keys. Keep name: %s, or create a new workflow.",
