@@ -33,7 +33,9 @@ func TestSealOpenRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if plain != "" && bytes.Contains(sealed, []byte(plain)) {
+		// A short plaintext ("x") turns up in random bytes by chance; only
+		// one long enough not to says something.
+		if len(plain) >= 8 && bytes.Contains(sealed, []byte(plain)) {
 			t.Fatalf("sealed data contains the plaintext")
 		}
 		if got, want := len(sealed), 2+len("k1")+nonceSize+len(plain)+tagSize; got != want {
