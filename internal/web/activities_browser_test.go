@@ -62,10 +62,11 @@ func TestBrowserActivitiesAndSearch(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=ids]`)),
 		chromedp.Click(chromedp.CSS(`input[name=ids]`)),
 		chromedp.Click(chromedp.CSS(`form[method=post] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.listview-rows table`)),
-		loaded(),
 	)
-	rows := read(t, ctx, "counting the list view's rows", chromedp.Evaluate[int](`document.querySelectorAll(".listview-rows tbody tr").length`))
+	// The answer is a new page: wait for its rows rather than for a table
+	// the page before the submit may show too.
+	rows := read(t, ctx, "waiting for the list view's rows", chromedp.Poll[int](
+		`(() => { const n = document.querySelectorAll(".listview-rows tbody tr").length; return document.readyState === "complete" && n > 0 ? n : 0 })()`))
 	if rows == 0 {
 		t.Error("the list view picked shows no rows")
 	}
