@@ -34,6 +34,9 @@ type OrgStore interface {
 	UpdateOrg(ctx context.Context, id int64, change func(*store.Org), audit AuditEntry) (store.Org, error)
 	// Connections returns the connections to an org, by id.
 	Connections(ctx context.Context, orgID int64) ([]store.Connection, error)
+	// ConnectionCount counts the connections to an org and those needing
+	// re-authorisation, without reading their secrets.
+	ConnectionCount(ctx context.Context, orgID int64) (store.ConnectionCount, error)
 	// StartLogin keeps a browser login until its callback, and forgets the
 	// logins that expired by now.
 	StartLogin(ctx context.Context, l store.OAuthLogin, now time.Time) error
@@ -268,24 +271,19 @@ func (s *Server) getOrg(c *call) (any, error) {
 
 // orgInfo describes o, with its count of connections.
 func (s *Server) orgInfo(c *call, orgs OrgStore, o store.Org) (OrgInfo, error) {
-	conns, err := orgs.Connections(c.r.Context(), o.ID)
+	conns, err := orgs.ConnectionCount(c.r.Context(), o.ID)
 	if err != nil {
-		return OrgInfo{}, fmt.Errorf("listing the connections to org %d: %w", o.ID, err)
+		return OrgInfo{}, err
 	}
 	info := OrgInfo{ID: o.ID, Name: o.Name, LoginURL: o.LoginURL, LoginKind: loginKind(o.LoginURL), ClientID: o.ClientID,
 		HasClientSecret: !o.ClientSecret.IsZero(), SalesforceOrgID: o.SalesforceOrgID, InstanceURL: o.InstanceURL,
 		State: string(o.State), StateReason: o.StateReason, PollSeconds: int64(o.PollInterval / time.Second),
 		APIUsage:    APIUsageInfo{Used: o.APIUsage.Used, Limit: o.APIUsage.Limit},
-		Connections: len(conns), CallbackURL: s.callbackURL(c.r), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		Connections: conns.Total, NeedsReauth: conns.NeedsReauth, CallbackURL: s.callbackURL(c.r), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	if !o.APIUsage.SeenAt.IsZero() {
 		info.APIUsage.SeenAt = &o.APIUsage.SeenAt
 	}
-	for _, conn := range conns {
-		if conn.State == store.StateNeedsReauth {
-			info.NeedsReauth++
-		}
-	}
-	if o.State == store.StateConnected && len(conns) == 0 {
+	if o.State == store.StateConnected && conns.Total == 0 {
 		info.State = StateNotConnected
 	}
 	info.WhatToDo = whatToDo[info.State]
@@ -652,6 +650,10 @@ func (d dbStore) UpdateOrg(ctx context.Context, id int64, change func(*store.Org
 
 func (d dbStore) Connections(ctx context.Context, orgID int64) ([]store.Connection, error) {
 	return d.st.Connections().List(ctx, orgID)
+}
+
+func (d dbStore) ConnectionCount(ctx context.Context, orgID int64) (store.ConnectionCount, error) {
+	return d.st.Connections().Count(ctx, orgID)
 }
 
 func (d dbStore) StartLogin(ctx context.Context, l store.OAuthLogin, now time.Time) error {

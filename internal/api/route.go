@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sfbridge/sfbridge/internal/access"
+	"github.com/sfbridge/sfbridge/internal/syncer"
 )
 
 // route is one entry of the route table. The table is the single source of
@@ -116,6 +117,9 @@ type call struct {
 	user  User         // zero on public routes
 	actor access.Actor // zero on public routes
 	via   string       // "session" or "token"; empty on public routes
+	// uses are the sheets' workflows, read once per request by sheetUses:
+	// the access check and the handler both need them.
+	uses syncer.SheetUses
 }
 
 // maxBody caps request bodies; the API takes small JSON documents only.

@@ -9,7 +9,6 @@ import (
 	"github.com/sfbridge/sfbridge/internal/sheet"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/syncer"
-	"github.com/sfbridge/sfbridge/internal/workflow"
 )
 
 // columnUse is what a sheet's workflows do with one of its columns
@@ -58,11 +57,7 @@ func newOpenSheet(st *store.Store, sh *sheet.Sheet, use *syncer.SheetUse) *openS
 // already refuses to send such a field.
 func readColumnUses(sh *sheet.Sheet, use *syncer.SheetUse) columnUses {
 	out := columnUses{}
-	for _, wf := range use.Workflows {
-		def, _ := workflow.Parse([]byte(wf.Document)) // as ReadSheetUses reads it
-		if def == nil {
-			continue
-		}
+	for _, def := range use.Definitions {
 		for _, f := range def.Fields {
 			if f.Column == "" || !cmp.Or(f.Direction, def.Direction).Has(mapping.Inbound) {
 				continue

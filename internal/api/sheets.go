@@ -218,12 +218,24 @@ func (s *Server) sheetResource(act access.Action) func(c *call) access.Resource 
 		if s.opts.Sheets == nil {
 			return access.Resource{}
 		}
-		uses, err := syncer.ReadSheetUses(c.r.Context(), s.opts.Sheets)
+		uses, err := s.sheetUses(c)
 		if err != nil {
 			return access.Resource{}
 		}
 		return sheetOwner(c.actor, act, uses.Of(c.r.PathValue("name")))
 	}
+}
+
+// sheetUses reads what the workflows do with each sheet, once per request.
+func (s *Server) sheetUses(c *call) (syncer.SheetUses, error) {
+	if c.uses == nil {
+		uses, err := syncer.ReadSheetUses(c.r.Context(), s.opts.Sheets)
+		if err != nil {
+			return nil, err
+		}
+		c.uses = uses
+	}
+	return c.uses, nil
 }
 
 // sheetOwner is the owner act on a sheet is decided against
@@ -274,7 +286,7 @@ func (s *Server) openSheet(c *call) (*openSheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	uses, err := syncer.ReadSheetUses(c.r.Context(), s.opts.Sheets)
+	uses, err := s.sheetUses(c)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -76,22 +75,12 @@ func (b *Budget) Check() error {
 	return nil
 }
 
-// validWebhookURL accepts an absolute https URL, or an http one on a
-// loopback host, with no user information.
+// validWebhookURL accepts what validLoginURL accepts (https, or http on a
+// loopback host), without user information: a secret for the receiver goes
+// in the URL's path or query, not in a password sent with every post.
 func validWebhookURL(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil {
-		return false
-	}
-	switch u.Scheme {
-	case "https":
-		return true
-	case "http":
-		host := u.Hostname()
-		ip := net.ParseIP(host)
-		return host == "localhost" || ip != nil && ip.IsLoopback()
-	}
-	return false
+	return err == nil && u.User == nil && validLoginURL(raw)
 }
 
 // Budgets is the repository of the orgs' API budgets, bound to a Scope.

@@ -228,6 +228,25 @@ func (r Connections) List(ctx context.Context, orgID int64) ([]Connection, error
 	return cs, nil
 }
 
+// ConnectionCount is how many people are connected to an org, and how many
+// of those connections Salesforce stopped accepting.
+type ConnectionCount struct {
+	Total, NeedsReauth int
+}
+
+// Count counts the connections to an org, without reading their secrets.
+func (r Connections) Count(ctx context.Context, orgID int64) (ConnectionCount, error) {
+	var n ConnectionCount
+	err := r.sc.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN state = $2 THEN 1 ELSE 0 END), 0)
+FROM connections WHERE org_id = $1`, orgID, string(StateNeedsReauth)).Scan(&n.Total, &n.NeedsReauth)
+	})
+	if err != nil {
+		return ConnectionCount{}, fmt.Errorf("counting the connections to org %d: %w", orgID, err)
+	}
+	return n, nil
+}
+
 // Delete removes a connection.
 func (r Connections) Delete(ctx context.Context, id int64) error {
 	err := r.sc.Write(ctx, func(tx *Tx) error {

@@ -20,6 +20,8 @@ type SheetUse struct {
 	// Workflows are the workflows whose document names the sheet, by id. A
 	// workflow whose document does not parse at all names no sheet.
 	Workflows []store.Workflow
+	// Definitions are the parsed documents of Workflows, in the same order.
+	Definitions []*workflow.Definition
 	// Senders are those of Workflows that write rows to Salesforce
 	// (direction outbound or both), by id.
 	Senders []store.Workflow
@@ -83,6 +85,7 @@ func ReadSheetUses(ctx context.Context, st *store.Store) (SheetUses, error) {
 			uses[key] = u
 		}
 		u.Workflows = append(u.Workflows, wf)
+		u.Definitions = append(u.Definitions, def)
 		if !def.Direction.Has(mapping.Outbound) {
 			continue
 		}

@@ -176,9 +176,16 @@ func (c *console) workflowPage(w http.ResponseWriter, r *http.Request, v *view) 
 	c.renderWorkflow(w, r, v, id, http.StatusOK, workflowData{})
 }
 
-func (c *console) renderWorkflow(w http.ResponseWriter, r *http.Request, v *view, id int64, status int, d workflowData) {
+// workflow reads a workflow through the API, as the signed-in person.
+func (c *console) workflow(r *http.Request, id int64) (api.WorkflowDetail, error) {
 	var wf api.WorkflowDetail
-	if err := c.api.do(nil, r, http.MethodGet, fmt.Sprintf("/api/v1/workflows/%d", id), nil, &wf); err != nil {
+	err := c.api.do(nil, r, http.MethodGet, fmt.Sprintf("/api/v1/workflows/%d", id), nil, &wf)
+	return wf, err
+}
+
+func (c *console) renderWorkflow(w http.ResponseWriter, r *http.Request, v *view, id int64, status int, d workflowData) {
+	wf, err := c.workflow(r, id)
+	if err != nil {
 		c.fail(w, r, v, err)
 		return
 	}
@@ -211,8 +218,8 @@ func (c *console) workflowYAML(w http.ResponseWriter, r *http.Request, v *view) 
 		c.fail(w, r, v, err)
 		return
 	}
-	var wf api.WorkflowDetail
-	if err := c.api.do(nil, r, http.MethodGet, fmt.Sprintf("/api/v1/workflows/%d", id), nil, &wf); err != nil {
+	wf, err := c.workflow(r, id)
+	if err != nil {
 		c.fail(w, r, v, err)
 		return
 	}

@@ -22,8 +22,8 @@ func (c *console) editInBuilder(w http.ResponseWriter, r *http.Request, v *view)
 	if !ok {
 		return
 	}
-	var wf api.WorkflowDetail
-	if err := c.api.do(nil, r, http.MethodGet, fmt.Sprintf("/api/v1/workflows/%d", id), nil, &wf); err != nil {
+	wf, err := c.workflow(r, id)
+	if err != nil {
 		c.fail(w, r, v, err)
 		return
 	}

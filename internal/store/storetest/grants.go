@@ -177,3 +177,33 @@ func testConnectionGrantsMigration(t *testing.T, h *harness) {
 		}
 	}
 }
+
+// testConnectionCount counts an org's connections and those needing
+// re-authorisation, as the org list shows them.
+func testConnectionCount(t *testing.T, h *harness) {
+	e := h.open(t)
+	ctx := t.Context()
+	f := e.fixture(t)
+	conns := e.st.Connections()
+	if n, err := conns.Count(ctx, f.org.ID); err != nil || n != (store.ConnectionCount{}) {
+		t.Fatalf("Count of an org nobody connected to = %+v, %v; want zeros", n, err)
+	}
+	var ids []int64
+	for _, login := range []string{"a", "b", "c"} {
+		u, err := e.st.Users().Create(ctx, store.User{Login: login})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := conns.Save(ctx, store.Connection{OrgID: f.org.ID, UserID: u.ID, RefreshToken: secret.New("r-" + login)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	if err := conns.SetState(ctx, ids[1], store.StateNeedsReauth, "revoked"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := conns.Count(ctx, f.org.ID); err != nil || n != (store.ConnectionCount{Total: 3, NeedsReauth: 1}) {
+		t.Errorf("Count = %+v, %v; want 3 connections, 1 needing re-authorisation", n, err)
+	}
+}

@@ -36,6 +36,7 @@ func Exercise(t *testing.T, newDriver func(t *testing.T) store.Driver) {
 		{"Orgs", testOrgs},
 		{"Connections", testConnections},
 		{"ConnectionGrants", testConnectionGrants},
+		{"ConnectionCount", testConnectionCount},
 		{"ConnectionGrantsMigration", testConnectionGrantsMigration},
 		{"SecretRotation", testSecretRotation},
 		{"Workflows", testWorkflows},
@@ -150,6 +151,24 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// OpenStore opens a store over drv, migrated, with a fresh keyring, closed
+// when t ends: what the drivers' test helpers (sqlitetest, pgtest) give
+// tests.
+func OpenStore(t testing.TB, drv store.Driver) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), drv, store.Options{Keyring: keyring(t, newKey(t, "test"))})
+	if err != nil {
+		_ = drv.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("closing the test database: %v", err)
+		}
+	})
+	return st
 }
 
 func newKey(t testing.TB, id string) secret.Key {

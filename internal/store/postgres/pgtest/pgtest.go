@@ -18,9 +18,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/store/postgres"
+	"github.com/sfbridge/sfbridge/internal/store/storetest"
 )
 
 // EnvVar names the variable holding the test server's DSN.
@@ -108,25 +108,7 @@ func Open(t testing.TB) (*store.Store, *postgres.Driver) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := secret.GenerateKey("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), drv, store.Options{Keyring: keys})
-	if err != nil {
-		_ = drv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("closing the test database: %v", err)
-		}
-	})
-	return st, drv
+	return storetest.OpenStore(t, drv), drv
 }
 
 // DB opens a plain pgx connection pool (database/sql) on dsn, as a person's

@@ -5,13 +5,12 @@
 package sqlitetest
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
-	"github.com/sfbridge/sfbridge/internal/secret"
 	"github.com/sfbridge/sfbridge/internal/store"
 	"github.com/sfbridge/sfbridge/internal/store/sqlite"
+	"github.com/sfbridge/sfbridge/internal/store/storetest"
 )
 
 // Open returns a store on a new SQLite database in t's temporary directory.
@@ -21,22 +20,5 @@ func Open(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := secret.GenerateKey("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), drv, store.Options{Keyring: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("closing the test database: %v", err)
-		}
-	})
-	return db
+	return storetest.OpenStore(t, drv)
 }
